@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test`: every check and suite in order, each writing JUnit XML to reports/; then one plain
+// "N passed, M failed" line, since the runners print no such line themselves. Exits non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// Checks without a test runner count as one test each; suites report their own cases via JUnit.
+const STEPS = [
+  { script: 'typecheck', check: true },
+  { script: 'build', check: true },
+  { script: 'size', check: true },
+  { script: 'test:protocol' },
+  { script: 'test:mock' },
+  { script: 'test:element' },
+  { script: 'test:proxy' },
+  { script: 'test:worker' },
+  { script: 'test:packaging' },
+  { script: 'test:frameworks' },
+  { script: 'test:e2e' },
+  { script: 'test:faults:short' },
+  { script: 'test:start' },
+];
+
+rmSync('reports', { recursive: true, force: true });
+mkdirSync('reports', { recursive: true });
+
+let checksPassed = 0;
+let checksFailed = 0;
+const failedSteps = [];
+for (const step of STEPS) {
+  if (!pkg.scripts[step.script]) continue;
+  console.log(`\n=== npm run ${step.script}`);
+  const { status } = spawnSync('npm', ['run', '--silent', step.script], { stdio: 'inherit' });
+  if (status !== 0) failedSteps.push(step.script);
+  if (step.check) status === 0 ? checksPassed++ : checksFailed++;
+}
+
+let passed = checksPassed;
+let failed = checksFailed;
+for (const file of readdirSync('reports').filter((f) => f.endsWith('.xml'))) {
+  const xml = readFileSync(`reports/${file}`, 'utf8');
+  for (const [, body = ''] of xml.matchAll(/<testcase\b[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    if (/<(failure|error)\b/.test(body)) failed++;
+    else if (!/<skipped\b/.test(body)) passed++;
+  }
+}
+if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failedSteps.length || failed ? 1 : 0);

@@ -1,0 +1,5 @@
+export * from './navtalk.js';
+export * from './fields.js';
+export * from './schema.js';
+export * from './canonical.js';
+export * from './wire.js';

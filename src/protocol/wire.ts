@@ -1,0 +1,60 @@
+import * as z from 'zod/mini';
+
+/** Statuses of a task, as NavTalk and the proxy protocol report them. */
+export const TASK_STATUSES = ['started', 'processing', 'done', 'failed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const isTerminal = (status: TaskStatus): boolean => status === 'done' || status === 'failed';
+
+/** Error codes the element reports in `navtalk-error`. */
+export const ELEMENT_ERROR_CODES = [
+  'invalid_input', 'network', 'timeout', 'rate_limited', 'unauthorized', 'upstream_failed', 'proxy_error',
+] as const;
+export type ElementErrorCode = (typeof ELEMENT_ERROR_CODES)[number];
+
+/**
+ * Error codes a proxy answers with, in `{error: {code, message}}`. The element folds them into its own
+ * codes (PROXY_TO_ELEMENT_CODE); hosts see both.
+ */
+export const PROXY_TO_ELEMENT_CODE = {
+  invalid_input: 'invalid_input',
+  invalid_json: 'invalid_input',
+  unsafe_url: 'invalid_input',
+  payload_too_large: 'invalid_input',
+  unsupported_media_type: 'proxy_error',
+  method_not_allowed: 'proxy_error',
+  not_found: 'proxy_error',
+  origin_not_allowed: 'unauthorized',
+  signature_required: 'unauthorized',
+  signature_invalid: 'unauthorized',
+  rate_limited: 'rate_limited',
+  budget_exhausted: 'rate_limited',
+  upstream_failed: 'upstream_failed',
+  generation_failed: 'upstream_failed',
+  timeout: 'timeout',
+  unavailable: 'proxy_error',
+  misconfigured: 'proxy_error',
+} as const satisfies Record<string, ElementErrorCode>;
+export type ProxyErrorCode = keyof typeof PROXY_TO_ELEMENT_CODE;
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** `POST {endpoint}` and `GET {endpoint}?task_id=` answer with this. */
+export const taskStateSchema = z.object({
+  task_id: z.string().check(z.minLength(1)),
+  status: z.enum(TASK_STATUSES),
+  video_url: z.optional(z.string()),
+  error: z.optional(z.object({ code: z.string(), message: z.string() })),
+});
+export type TaskState = z.infer<typeof taskStateSchema>;
+
+/** Every non-2xx proxy answer carries this body. */
+export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** Query parameters of the status request. `status` is the status the client last saw (for long-polls). */
+export const QUERY = { taskId: 'task_id', wait: 'wait', status: 'status' } as const;
+/** Longest long-poll a client asks for, in seconds. */
+export const MAX_WAIT_SECONDS = 25;

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AUDIO_FIELDS, VISUAL_FIELDS, attributeOf, canonicalJson, methodNumber, requestFromAttributes,
+  requestFromFields, unsignedBody, validateGenerateRequest,
+} from '../../src/protocol/index.js';
+
+const VISUAL = { video_url: 'https://cdn.example.com/me.mp4', image_url: 'https://cdn.example.com/me.png', character_name: 'navtalk.Leo' };
+const AUDIO = { audio_url: 'https://cdn.example.com/hi.mp3', audio_base64: 'UklGRiQAAABXQVZF', content: 'Welcome!' };
+
+describe('validateGenerateRequest', () => {
+  it('accepts each of the 9 methods and numbers them 1-9', () => {
+    const numbers: number[] = [];
+    for (const v of VISUAL_FIELDS) {
+      for (const a of AUDIO_FIELDS) {
+        const body = { [v]: VISUAL[v], [a]: AUDIO[a], ...(a === 'content' ? { voice: 'echo' } : {}) };
+        const result = validateGenerateRequest(body);
+        expect(result.ok, JSON.stringify(result)).toBe(true);
+        if (result.ok) numbers.push(methodNumber(result.value));
+      }
+    }
+    expect(numbers).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it.each([
+    [{ content: 'Hi', voice: 'echo' }, 'Set one visual source: video-url, image-url or character.'],
+    [{ character_name: 'navtalk.Leo' }, 'Set one audio source: audio-url, audio-base64 or text.'],
+    [{ ...VISUAL, content: 'Hi', voice: 'echo' }, 'Set only one visual source, not both video-url, image-url and character.'],
+    [{ character_name: 'navtalk.Leo', content: 'Hi' }, 'voice is required with text'],
+    [{ character_name: 'navtalk.Leo', audio_url: AUDIO.audio_url, voice: 'echo' }, 'voice only applies with text.'],
+    [{ character_name: 'navtalk.Leo', audio_url: 'javascript:alert(1)' }, 'audio-url must be an absolute http(s) URL'],
+    [{ character_name: 'navtalk.Leo', audio_url: AUDIO.audio_url, bbox_shift: 10 }, 'bbox-shift must be a whole number from -9 to 9 (got 10).'],
+    [{ character_name: 'navtalk.Leo', audio_url: AUDIO.audio_url, extra_margin: 1.5 }, 'extra-margin must be a whole number from 0 to 50'],
+    [{ character_name: 'navtalk.Leo', audio_url: AUDIO.audio_url, left_cheek_width: 49 }, 'left-cheek-width must be a whole number from 50 to 150'],
+    [{ character_name: 'navtalk.Leo', audio_url: AUDIO.audio_url, right_cheek_width: 151 }, 'right-cheek-width must be a whole number from 50 to 150'],
+    [{ character_name: 'navtalk.Leo', audio_url: AUDIO.audio_url, parsing_mode: 'soft' }, 'parsing-mode must be jaw or raw (got "soft").'],
+    [{ character_name: 'navtalk.Leo', content: '   ', voice: 'echo' }, 'text must be text of 1 to 2000 characters'],
+    [{ character_name: 'navtalk.Leo', audio_base64: 'not base64!' }, 'audio-base64 must be the base64 text'],
+  ])('rejects %j naming the attribute', (body, message) => {
+    const result = validateGenerateRequest(body, attributeOf);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain(message);
+  });
+
+  it('names JSON keys by default and refuses a license or unknown field', () => {
+    const bad = validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'echo', bbox_shift: 99 });
+    expect(!bad.ok && bad.message).toMatch(/^bbox_shift must be/);
+    const license = validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'echo', license: 'sk-1' });
+    expect(!license.ok && license.message).toMatch(/proxy adds the NavTalk key/);
+    expect(validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'echo', extra: 1 }).ok).toBe(false);
+    expect(validateGenerateRequest([1, 2]).ok).toBe(false);
+    expect(validateGenerateRequest(null).ok).toBe(false);
+  });
+});
+
+describe('requestFromFields / requestFromAttributes', () => {
+  it('turns attribute strings into JSON numbers, drops empties and voice without text', () => {
+    expect(requestFromFields({ character_name: 'navtalk.Leo', audio_url: AUDIO.audio_url, voice: 'echo', bbox_shift: ' -3 ', image_url: '' }))
+      .toEqual({ character_name: 'navtalk.Leo', audio_url: AUDIO.audio_url, bbox_shift: -3 });
+    const attrs: Record<string, string> = { character: 'navtalk.Leo', text: 'Hi', voice: 'echo', 'extra-margin': '20', 'parsing-mode': 'raw' };
+    expect(requestFromAttributes((n) => attrs[n])).toEqual({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'echo', extra_margin: 20, parsing_mode: 'raw' });
+  });
+
+  it('keeps unparseable numbers so validation can name them', () => {
+    const result = validateGenerateRequest(requestFromFields({ character_name: 'a', audio_url: AUDIO.audio_url, bbox_shift: '2.5' }), attributeOf);
+    expect(!result.ok && result.message).toBe('bbox-shift must be a whole number from -9 to 9 (got "2.5").');
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every level, drops whitespace and NFC-normalizes strings', () => {
+    expect(canonicalJson({ b: 1, a: { d: 'e\u0301', c: [3, { z: 1, y: 2 }] } })).toBe('{"a":{"c":[3,{"y":2,"z":1}],"d":"\u00e9"},"b":1}');
+    expect(canonicalJson({ content: 'Caf\u0065\u0301' })).toBe(canonicalJson({ content: 'Caf\u00e9' }));
+  });
+
+  it('is idempotent and ignores the signature via unsignedBody', () => {
+    const body = { voice: 'echo', content: 'Hi', character_name: 'navtalk.Leo', signature: 'x'.repeat(43) };
+    const once = canonicalJson(unsignedBody(body));
+    expect(canonicalJson(JSON.parse(once))).toBe(once);
+    expect(once).toBe('{"character_name":"navtalk.Leo","content":"Hi","voice":"echo"}');
+  });
+});
