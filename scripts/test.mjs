@@ -14,6 +14,7 @@ const STEPS = [
   { script: 'test:mock' },
   { script: 'test:element' },
   { script: 'test:proxy' },
+  { script: 'test:cli' },
   { script: 'test:worker' },
   { script: 'test:packaging' },
   { script: 'test:frameworks' },
