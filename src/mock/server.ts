@@ -93,7 +93,8 @@ const MEDIA_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Expose-Headers': 'Accept-Ranges, Content-Length, Content-Range',
   'Accept-Ranges': 'bytes',
-  'Cache-Control': 'public, max-age=3600',
+  // Revalidate every time, so a fault switched on (video 404) is seen at once, as tests expect.
+  'Cache-Control': 'no-cache',
 };
 // The control routes are a development tool; CORS lets a demo page in a browser flip faults.
 const CONTROL_CORS = {
