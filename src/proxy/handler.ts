@@ -1,0 +1,238 @@
+import {
+  MAX_WAIT_SECONDS, QUERY, TASK_STATUSES, validateGenerateRequest,
+  type GenerateRequest, type ProxyErrorCode, type TaskStatus,
+} from '../protocol/index.js';
+import type { ProxyConfig } from './config.js';
+import type { Budget, RateLimiter } from './limits.js';
+import { MemoryBudget, MemoryRateLimiter, MemoryTaskStore } from './memory.js';
+import { createNavTalkClient } from './navtalk.js';
+import { verifyRequest } from './signing.js';
+import { isTaskId, taskIdMaker } from './task-id.js';
+import { redactingLog, type Admit, type ProxyError, type ProxyLog, type TaskSettings, type TaskStore } from './tasks.js';
+import { unsafeUrlReason } from './url-safety.js';
+
+/**
+ * The proxy protocol as one Web-standard function, `(Request) => Promise<Response>`: `POST` starts (or joins)
+ * a generation, `GET ?task_id=` reports on it (optionally long-polling), `OPTIONS` answers CORS preflight.
+ * Mount it at any path in anything that speaks Request/Response (Workers, Next.js, Hono, Deno, Bun; Express
+ * through an adapter). Checks run top to bottom, cheapest first; only a request that passes them all can
+ * cost money, and then only once per distinct body.
+ */
+
+export interface ProxyHandlerOptions {
+  /** From configFromEnv(); a configuration with problems answers 500 `misconfigured` to everything. */
+  config: ProxyConfig;
+  /** Task coordination. Default: in memory, polling NavTalk with timers. */
+  store?: TaskStore;
+  /** Per-client limit. Default: in memory. */
+  limiter?: RateLimiter;
+  /** Daily cap. Default: in memory (one process). */
+  budget?: Budget;
+  /**
+   * Who a request comes from, for the per-client limit. Default: one shared key for everyone (a global limit),
+   * since only the host knows which header its platform sets truthfully (e.g. Cloudflare's CF-Connecting-IP).
+   */
+  clientKey?: (request: Request) => string;
+  /** Used by the default store to call NavTalk. */
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Structured log lines; they never contain the key, request bodies or upstream ids. Default: warnings and errors to the console. */
+  log?: ProxyLog;
+}
+
+export type ProxyHandler = (request: Request) => Promise<Response>;
+
+const STATUS_OF: Record<ProxyErrorCode, number> = {
+  invalid_input: 400, invalid_json: 400, unsafe_url: 400, payload_too_large: 413, unsupported_media_type: 415,
+  method_not_allowed: 405, not_found: 404, origin_not_allowed: 403, signature_required: 401, signature_invalid: 403,
+  rate_limited: 429, budget_exhausted: 429, upstream_failed: 502, generation_failed: 502, timeout: 504,
+  unavailable: 503, misconfigured: 500,
+};
+
+const fail = (code: ProxyErrorCode, message: string, retryAfterSeconds?: number): ProxyError =>
+  ({ status: STATUS_OF[code], code, message, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
+
+const NO_ORIGIN = fail('origin_not_allowed', 'This page is not allowed to use this proxy (its origin is not in ALLOWED_ORIGINS).');
+
+export const consoleLog: ProxyLog = (level, event, fields) => {
+  if (level !== 'info') console[level](JSON.stringify({ level, event, ...fields }));
+};
+
+/** The settings a started task keeps (see TaskSettings). */
+export function taskSettings(config: ProxyConfig): TaskSettings {
+  return {
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    pollIntervalMs: config.upstreamPollIntervalMs,
+    maxWaitMs: config.upstreamMaxWaitSeconds * 1000,
+    resultTtlMs: config.resultTtlSeconds * 1000,
+  };
+}
+
+/** Decoded size of a base64 text, without decoding it. */
+const base64Bytes = (text: string) => Math.floor((text.length * 3) / 4) - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
+
+/** Reads at most `max` bytes of a body; null when it is longer. */
+async function readCapped(request: Request, max: number): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The proxy's own limits and URL rules, on top of the protocol's schema. */
+function policyProblem(body: GenerateRequest, config: ProxyConfig): ProxyError | null {
+  if (body.character_name !== undefined && config.allowedCharacters && !config.allowedCharacters.has(body.character_name)) {
+    return fail('invalid_input', `character_name ${JSON.stringify(body.character_name.slice(0, 64))} is not offered by this proxy.`);
+  }
+  if (body.voice !== undefined && config.allowedVoices && !config.allowedVoices.has(body.voice)) {
+    return fail('invalid_input', `voice ${JSON.stringify(body.voice.slice(0, 40))} is not offered by this proxy.`);
+  }
+  if (body.content !== undefined) {
+    const length = [...body.content].length;
+    if (length > config.maxTextLength) {
+      return fail('invalid_input', `content must be at most ${config.maxTextLength} characters on this proxy (got ${length}).`);
+    }
+  }
+  if (body.audio_base64 !== undefined && base64Bytes(body.audio_base64) > config.maxAudioBytes) {
+    return fail('invalid_input', `audio_base64 must decode to at most ${config.maxAudioBytes} bytes on this proxy.`);
+  }
+  for (const field of ['video_url', 'image_url', 'audio_url'] as const) {
+    const value = body[field];
+    const reason = value === undefined ? null : unsafeUrlReason(value, config.trustedMediaOrigins);
+    if (reason) return fail('unsafe_url', `${field} ${reason}.`);
+  }
+  return null;
+}
+
+export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const log = redactingLog(options.log ?? consoleLog, config.apiKey);
+  const limiter = options.limiter ?? new MemoryRateLimiter();
+  const budget = options.budget ?? new MemoryBudget();
+  const clientKey = options.clientKey ?? (() => 'everyone');
+  const store = options.store ?? new MemoryTaskStore({
+    navtalk: createNavTalkClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    now,
+    log,
+  }, config.apiKey);
+  const taskId = taskIdMaker(config.apiKey);
+  const settings = taskSettings(config);
+  const misconfigured = config.problems.length > 0;
+  if (misconfigured) log('error', 'misconfigured', { problems: config.problems.join('; ') });
+
+  function respond(status: number, body: unknown, origin: string | null, extra: Record<string, string> = {}): Response {
+    const headers = new Headers({ 'cache-control': 'no-store', vary: 'Origin', ...extra });
+    if (body !== null) headers.set('content-type', 'application/json; charset=utf-8');
+    if (origin && config.allowedOrigins.has(origin)) {
+      headers.set('access-control-allow-origin', origin);
+      headers.set('access-control-expose-headers', 'Retry-After');
+    }
+    return new Response(body === null ? null : JSON.stringify(body), { status, headers });
+  }
+
+  function error(e: ProxyError, origin: string | null, extra: Record<string, string> = {}): Response {
+    const headers = e.retryAfterSeconds ? { ...extra, 'retry-after': String(e.retryAfterSeconds) } : extra;
+    return respond(e.status, { error: { code: e.code, message: e.message } }, origin, headers);
+  }
+
+  /** The guards, in order: only the request that would start upstream work reaches them. */
+  const admitFor = (client: string): Admit => async () => {
+    if (config.rateLimitPerMinute > 0) {
+      const rate = await limiter.take(client, config.rateLimitPerMinute, now());
+      if (!rate.ok) return { ok: false, error: fail('rate_limited', `Too many new videos requested from this address; try again in ${rate.retryAfterSeconds} s.`, rate.retryAfterSeconds) };
+    }
+    const day = await budget.reserve(config.dailyGenerationLimit, now());
+    if (!day.ok) return { ok: false, error: fail('budget_exhausted', "This site's daily budget of new videos is spent; already made videos still play. Try again after midnight UTC.", day.retryAfterSeconds) };
+    return { ok: true };
+  };
+
+  async function handlePost(request: Request, origin: string | null): Promise<Response> {
+    if (origin === null) return error(NO_ORIGIN, null);
+    const tooLarge = fail('payload_too_large', `The request body must be at most ${config.maxBodyBytes} bytes.`);
+    if (Number(request.headers.get('content-length')) > config.maxBodyBytes) return error(tooLarge, origin);
+    const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (mediaType !== 'application/json') return error(fail('unsupported_media_type', 'Send the request as application/json.'), origin);
+    const bytes = await readCapped(request, config.maxBodyBytes);
+    if (!bytes) return error(tooLarge, origin);
+
+    let input: unknown;
+    try {
+      input = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch {
+      return error(fail('invalid_json', 'The request body is not valid JSON.'), origin);
+    }
+    const validation = validateGenerateRequest(input);
+    if (!validation.ok) return error(fail('invalid_input', validation.message), origin);
+    const body = validation.value;
+    const problem = policyProblem(body, config);
+    if (problem) return error(problem, origin);
+
+    if (config.authMode === 'signed') {
+      if (body.signature === undefined) return error(fail('signature_required', 'This proxy only makes videos the site owner signed: the request needs its signature (made with navtalk-sign).'), origin);
+      if (!(await verifyRequest(body, config.signingSecrets))) return error(fail('signature_invalid', 'The signature does not match this request: sign it again with navtalk-sign after any change.'), origin);
+    }
+
+    const id = await taskId(body);
+    const outcome = await store.start(id, body, settings, admitFor(clientKey(request)));
+    return outcome.ok ? respond(200, outcome.state, origin) : error(outcome.error, origin);
+  }
+
+  async function handleGet(url: URL, origin: string | null): Promise<Response> {
+    const id = url.searchParams.get(QUERY.taskId) ?? '';
+    if (!isTaskId(id)) return error(fail('not_found', 'No such task.'), origin);
+    const waitParam = url.searchParams.get(QUERY.wait);
+    const seenParam = url.searchParams.get(QUERY.status);
+    if (waitParam !== null && !/^\d{1,4}$/.test(waitParam)) return error(fail('invalid_input', `${QUERY.wait} must be a whole number of seconds.`), origin);
+    if (seenParam !== null && !(TASK_STATUSES as readonly string[]).includes(seenParam)) {
+      return error(fail('invalid_input', `${QUERY.status} must be one of ${TASK_STATUSES.join(', ')}.`), origin);
+    }
+    const waitSeconds = Math.min(Number(waitParam ?? 0), MAX_WAIT_SECONDS);
+    const state = waitSeconds > 0
+      ? await store.wait(id, (seenParam ?? undefined) as TaskStatus | undefined, waitSeconds * 1000)
+      : await store.get(id);
+    return state ? respond(200, state, origin) : error(fail('not_found', 'No such task (it may have expired).'), origin);
+  }
+
+  return async function proxyHandler(request: Request): Promise<Response> {
+    const origin = request.headers.get('origin');
+    const method = request.method.toUpperCase();
+    if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS') {
+      return error(fail('method_not_allowed', 'Use POST to request a video and GET to follow it.'), origin, { allow: 'GET, POST, OPTIONS' });
+    }
+    if (misconfigured) return error(fail('misconfigured', 'The proxy is not configured correctly; its owner can see why in its logs.'), origin);
+    // A foreign page may not even learn how the proxy answers; a GET without Origin (curl, a server) may,
+    // since task ids cannot be guessed.
+    if (origin !== null && !config.allowedOrigins.has(origin)) return error(NO_ORIGIN, null);
+    try {
+      if (method === 'OPTIONS') {
+        return respond(204, null, origin, {
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': 'Content-Type',
+          'access-control-max-age': '86400',
+        });
+      }
+      return method === 'POST' ? await handlePost(request, origin) : await handleGet(new URL(request.url), origin);
+    } catch (e) {
+      log('error', 'internal_error', { error: String(e instanceof Error ? e.message : e).slice(0, 200) });
+      return error(fail('unavailable', 'The proxy could not complete the request; try again shortly.', 5), origin);
+    }
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * The portable NavTalk proxy: Web-standard code only (no Cloudflare, no Node), so it mounts as is in
+ * Workers, Next.js route handlers, Hono, Deno, Bun, or Express through a Request/Response adapter.
+ */
+export { createProxyHandler, taskSettings, consoleLog, type ProxyHandler, type ProxyHandlerOptions } from './handler.js';
+export { configFromEnv, CONFIG_DEFAULTS, type ProxyConfig, type AuthMode, type ConfigVariable } from './config.js';
+export { MemoryTaskStore, MemoryRateLimiter, MemoryBudget } from './memory.js';
+export {
+  TaskCoordinator, publicState, redactingLog,
+  type TaskStore, type TaskSlot, type TaskRecord, type TaskSettings, type StartOutcome, type Admit, type ProxyError,
+  type ProxyLog, type CoordinatorDeps,
+} from './tasks.js';
+export {
+  takeToken, reserveFrom, bucketIsFull, utcDay, nextUtcMidnight,
+  type Admission, type Budget, type RateLimiter, type Bucket,
+} from './limits.js';
+export { createNavTalkClient, UpstreamError, type NavTalkClient, type NavTalkOptions, type UpstreamFailure, type UpstreamStatus } from './navtalk.js';
+export { isTaskId, taskIdMaker } from './task-id.js';
+export { unsafeUrlReason } from './url-safety.js';
+export { signRequest, verifyRequest, toBase64Url } from './signing.js';

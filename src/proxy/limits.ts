@@ -1,0 +1,58 @@
+/**
+ * The two guards on spending, as interfaces (so a host can back them with any store) plus the arithmetic
+ * every backing shares: a per-client token bucket and a per-UTC-day generation count.
+ */
+
+/** A guard's answer: go ahead, or wait this many seconds. */
+export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/** Per-client limit on requests that would start new upstream work. */
+export interface RateLimiter {
+  /** Takes one token from `key`'s bucket of `perMinute` tokens. */
+  take(key: string, perMinute: number, now: number): Promise<Admission>;
+}
+
+/** Daily cap on new upstream generations. Must be exact under concurrency; if it cannot answer, it throws. */
+export interface Budget {
+  /** Counts one generation against today's (UTC) `limit`, or refuses without counting. */
+  reserve(limit: number, now: number): Promise<Admission>;
+}
+
+export interface Bucket {
+  tokens: number;
+  /** When `tokens` was last computed, in ms. */
+  at: number;
+}
+
+/**
+ * Token bucket: holds up to `perMinute` tokens and refills continuously at `perMinute` a minute, so a client
+ * may burst up to the limit and then gets one request every 60/perMinute seconds.
+ */
+export function takeToken(bucket: Bucket | undefined, perMinute: number, now: number): { bucket: Bucket; admission: Admission } {
+  const refillPerMs = perMinute / 60_000;
+  const tokens = bucket ? Math.min(perMinute, bucket.tokens + Math.max(0, now - bucket.at) * refillPerMs) : perMinute;
+  if (tokens >= 1) return { bucket: { tokens: tokens - 1, at: now }, admission: { ok: true } };
+  return {
+    bucket: { tokens, at: now },
+    admission: { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / refillPerMs / 1000)) },
+  };
+}
+
+/** Whether a bucket is full again at `now` (so forgetting it changes nothing). */
+export const bucketIsFull = (bucket: Bucket, perMinute: number, now: number): boolean =>
+  bucket.tokens + (now - bucket.at) * (perMinute / 60_000) >= perMinute;
+
+/** The UTC day a moment falls in, as YYYY-MM-DD: the budget's key. */
+export const utcDay = (now: number): string => new Date(now).toISOString().slice(0, 10);
+
+/** The next UTC midnight after `now`, in ms. */
+export function nextUtcMidnight(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+}
+
+/** Counts one more generation if `used` is under `limit`; past it, come back at UTC midnight. */
+export function reserveFrom(used: number, limit: number, now: number): { used: number; admission: Admission } {
+  if (used < limit) return { used: used + 1, admission: { ok: true } };
+  return { used, admission: { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((nextUtcMidnight(now) - now) / 1000)) } };
+}

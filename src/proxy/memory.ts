@@ -1,0 +1,112 @@
+import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
+import { bucketIsFull, reserveFrom, takeToken, utcDay, type Admission, type Bucket, type Budget, type RateLimiter } from './limits.js';
+import { TaskCoordinator, type Admit, type CoordinatorDeps, type StartOutcome, type TaskRecord, type TaskSettings, type TaskSlot, type TaskStore } from './tasks.js';
+
+/**
+ * In-memory stores: the defaults, for one long-lived process (Node, Deno, Bun, a single server). State is
+ * lost on restart and not shared between processes or serverless instances; behind several instances, give
+ * the handler shared stores instead (the Worker uses Durable Objects).
+ */
+
+type Timer = ReturnType<typeof setTimeout>;
+/** Timers must not keep a process alive just to poll or expire. */
+const unref = (timer: Timer): Timer => {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+};
+
+/** One task's slot: the record in a field, the wake-up in a timer. */
+class MemorySlot implements TaskSlot {
+  private record: TaskRecord | undefined;
+  private timer: Timer | undefined;
+
+  constructor(private readonly now: () => number, private readonly onWake: () => void) {}
+
+  get empty(): boolean { return this.record === undefined; }
+  async load() { return this.record; }
+  async save(record: TaskRecord) { this.record = structuredClone(record); }
+  async clear() {
+    this.record = undefined;
+    clearTimeout(this.timer);
+  }
+  async wakeAt(at: number) {
+    clearTimeout(this.timer);
+    this.timer = unref(setTimeout(this.onWake, Math.max(0, at - this.now())));
+  }
+}
+
+interface Entry { coordinator: TaskCoordinator; slot: MemorySlot }
+
+export class MemoryTaskStore implements TaskStore {
+  private readonly tasks = new Map<string, Entry>();
+
+  constructor(private readonly deps: CoordinatorDeps, private readonly secret = '') {}
+
+  private entry(id: string): Entry {
+    let entry = this.tasks.get(id);
+    if (!entry) {
+      const slot: MemorySlot = new MemorySlot(this.deps.now, () => {
+        coordinator.tick()
+          .catch((error: unknown) => this.deps.log('error', 'poll_crashed', { task: id, error: String(error) }))
+          .finally(() => this.forgetIfEmpty(id));
+      });
+      const coordinator = new TaskCoordinator(slot, this.deps, this.secret);
+      this.tasks.set(id, (entry = { coordinator, slot }));
+    }
+    return entry;
+  }
+
+  /** Drops an entry with no task and nobody inside it, so expired or refused ids keep no memory. */
+  private forgetIfEmpty(id: string): void {
+    const entry = this.tasks.get(id);
+    if (entry && entry.slot.empty && !entry.coordinator.busy) this.tasks.delete(id);
+  }
+
+  get(id: string): Promise<TaskState | null> {
+    return this.tasks.get(id)?.coordinator.state() ?? Promise.resolve(null);
+  }
+
+  async start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+    try {
+      return await this.entry(id).coordinator.start(id, request, settings, admit);
+    } finally {
+      this.forgetIfEmpty(id);
+    }
+  }
+
+  wait(id: string, seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null> {
+    return this.tasks.get(id)?.coordinator.wait(seen, timeoutMs) ?? Promise.resolve(null);
+  }
+}
+
+/** Exact per-key token buckets; buckets that have refilled are forgotten. */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private calls = 0;
+
+  async take(key: string, perMinute: number, now: number): Promise<Admission> {
+    if (++this.calls % 1000 === 0) {
+      for (const [k, b] of this.buckets) if (bucketIsFull(b, perMinute, now)) this.buckets.delete(k);
+    }
+    const { bucket, admission } = takeToken(this.buckets.get(key), perMinute, now);
+    this.buckets.set(key, bucket);
+    return admission;
+  }
+}
+
+/** Today's count in one process: exact there (JavaScript runs one reservation at a time). */
+export class MemoryBudget implements Budget {
+  private day = '';
+  private used = 0;
+
+  async reserve(limit: number, now: number): Promise<Admission> {
+    const today = utcDay(now);
+    if (today !== this.day) {
+      this.day = today;
+      this.used = 0;
+    }
+    const result = reserveFrom(this.used, limit, now);
+    this.used = result.used;
+    return result.admission;
+  }
+}

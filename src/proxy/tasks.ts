@@ -1,0 +1,297 @@
+import { isTerminal, type GenerateRequest, type ProxyErrorCode, type TaskState, type TaskStatus } from '../protocol/index.js';
+import type { Admission } from './limits.js';
+import { UpstreamError, type NavTalkClient, type UpstreamFailure } from './navtalk.js';
+
+/**
+ * A task's whole lifecycle, written once and storage-agnostic: the memory store and the Worker's Durable
+ * Object both run a TaskCoordinator over their own TaskSlot.
+ *
+ * start: (single-flight) an existing done or running task answers at once; otherwise admit (rate limit, then
+ *        budget) and POST /generate exactly once. Never retried: a timed-out call may have been billed. A
+ *        failed task is started again only by a later POST, which counts against the budget again.
+ * poll:  one GET /query_status per wake-up; transient errors back off, everything is bounded by the task's
+ *        deadline. Poll calls are safe to repeat, so a re-run wake-up (alarms are at-least-once) is harmless.
+ */
+
+/** A proxy error as the handler answers it. */
+export interface ProxyError {
+  status: number;
+  code: ProxyErrorCode;
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+/** Timing a task keeps from the request that started it, so its wake-ups need no configuration. */
+export interface TaskSettings {
+  upstreamTimeoutMs: number;
+  pollIntervalMs: number;
+  maxWaitMs: number;
+  resultTtlMs: number;
+}
+
+/** What a slot stores. Never sent to a browser as is: `upstreamId` stays in the proxy. */
+export interface TaskRecord {
+  id: string;
+  status: TaskStatus;
+  upstreamId?: string;
+  videoUrl?: string;
+  error?: { code: ProxyErrorCode; message: string };
+  settings: TaskSettings;
+  startedAt: number;
+  deadlineAt: number;
+  /** Consecutive failed polls (for backoff) and the last one's description. */
+  pollFailures: number;
+  lastPollFailure?: UpstreamFailure;
+  /** When a finished task is forgotten. */
+  expiresAt?: number;
+}
+
+/** One task's storage: a Map entry with timers, or a Durable Object's storage with its alarm. */
+export interface TaskSlot {
+  load(): Promise<TaskRecord | undefined>;
+  save(record: TaskRecord): Promise<void>;
+  /** Forgets the task (and any wake-up). */
+  clear(): Promise<void>;
+  /** Calls the coordinator's tick() at `at` (ms), replacing any earlier wake-up. */
+  wakeAt(at: number): Promise<void>;
+}
+
+export type StartOutcome = { ok: true; state: TaskState } | { ok: false; error: ProxyError };
+
+/** Runs the guards for one request; called only when the request would really start upstream work. */
+export type Admit = () => Promise<{ ok: true } | { ok: false; error: ProxyError }>;
+
+/** What the handler needs from storage, per task id. Implementations must make start single-flight. */
+export interface TaskStore {
+  get(id: string): Promise<TaskState | null>;
+  start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome>;
+  /** The state once its status differs from `seen` (or at once if it already does), or after `timeoutMs`. */
+  wait(id: string, seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null>;
+}
+
+export interface CoordinatorDeps {
+  navtalk: NavTalkClient;
+  now: () => number;
+  log: ProxyLog;
+}
+
+export type ProxyLog = (level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, string | number | boolean>) => void;
+
+/** Wraps a log so that no field can carry the key, whatever an exception message quoted. */
+export function redactingLog(log: ProxyLog, secret: string): ProxyLog {
+  if (!secret) return log;
+  return (level, event, fields) => {
+    const clean: Record<string, string | number | boolean> = {};
+    for (const [k, v] of Object.entries(fields ?? {})) clean[k] = typeof v === 'string' ? v.split(secret).join('[redacted]') : v;
+    log(level, event, clean);
+  };
+}
+
+/** What a browser may see of a task. */
+export function publicState(record: TaskRecord): TaskState {
+  return {
+    task_id: record.id,
+    status: record.status,
+    ...(record.videoUrl ? { video_url: record.videoUrl } : {}),
+    ...(record.error ? { error: record.error } : {}),
+  };
+}
+
+/** Our answer for a /generate call that failed. Upstream bodies are never echoed. */
+export function generateFailure(failure: UpstreamFailure, settings: TaskSettings): ProxyError {
+  const retry = ' It was not retried (NavTalk may have started it); send the request again to retry.';
+  switch (failure.kind) {
+    case 'timeout':
+      return { status: 504, code: 'timeout', message: `NavTalk did not answer within ${Math.round(settings.upstreamTimeoutMs / 1000)} s.${retry}` };
+    case 'network':
+      return { status: 502, code: 'upstream_failed', message: `The proxy could not reach NavTalk.${retry}` };
+    case 'malformed':
+      return { status: 502, code: 'upstream_failed', message: `NavTalk sent an answer the proxy could not read.${retry}` };
+    case 'http':
+      if (failure.status === 429) {
+        return { status: 503, code: 'upstream_failed', message: 'NavTalk is busy (HTTP 429); try again later.', retryAfterSeconds: failure.retryAfterSeconds ?? 30 };
+      }
+      if (failure.status === 401 || failure.status === 403) {
+        return { status: 502, code: 'upstream_failed', message: `NavTalk refused the proxy's key (HTTP ${failure.status}); the site owner must check NAVTALK_API_KEY.` };
+      }
+      return { status: 502, code: 'upstream_failed', message: `NavTalk answered HTTP ${failure.status}.${failure.status >= 500 ? retry : ''}` };
+  }
+}
+
+/** NavTalk's reason for a failed generation, made safe to show: one short line of plain text. */
+export function sanitizeUpstreamText(text: string | undefined, secret: string): string | undefined {
+  if (!text) return undefined;
+  let clean = text.replace(/[\u0000-\u001f\u007f-\u009f<>]/g, ' ').replace(/\s+/g, ' ').trim();
+  if (secret) clean = clean.split(secret).join('[redacted]');
+  clean = clean.replace(/\b(sk[-_][A-Za-z0-9_-]{6,})/g, '[redacted]').replace(/https?:\/\/\S+/g, '[link]');
+  return clean ? (clean.length > 160 ? `${clean.slice(0, 157)}...` : clean) : undefined;
+}
+
+const POLL_BACKOFF_CAP_MS = 10_000;
+/** Client errors on a poll (other than 429) are unlikely to heal: give up after this many in a row. */
+const PERMANENT_POLL_FAILURES = 3;
+
+export class TaskCoordinator {
+  private inflight: Promise<StartOutcome> | undefined;
+  /** Callers inside start(), including those waiting on another's attempt. */
+  private starting = 0;
+  private readonly waiters = new Set<(record: TaskRecord) => void>();
+
+  constructor(
+    private readonly slot: TaskSlot,
+    private readonly deps: CoordinatorDeps,
+    /** NavTalk's key, only to scrub it from any upstream text. */
+    private readonly secret = '',
+  ) {}
+
+  /** The stored record, unless it has expired (then it is forgotten). */
+  async current(): Promise<TaskRecord | undefined> {
+    const record = await this.slot.load();
+    if (record?.expiresAt !== undefined && record.expiresAt <= this.deps.now()) {
+      await this.slot.clear();
+      return undefined;
+    }
+    return record;
+  }
+
+  async state(): Promise<TaskState | null> {
+    const record = await this.current();
+    return record ? publicState(record) : null;
+  }
+
+  /** Whether a start or a long-poll is under way here (a store may drop idle, empty coordinators). */
+  get busy(): boolean {
+    return this.starting > 0 || this.waiters.size > 0;
+  }
+
+  async start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+    this.starting++;
+    try {
+      return await this.startOnce(id, request, settings, admit);
+    } finally {
+      this.starting--;
+    }
+  }
+
+  private async startOnce(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+    for (;;) {
+      const record = await this.current();
+      if (record && record.status !== 'failed') return { ok: true, state: publicState(record) };
+      if (!this.inflight) break;
+      const shared = await this.inflight;
+      // Everyone shares the attempt's answer, except a per-client refusal: the next client tries for itself.
+      if (shared.ok || shared.error.code !== 'rate_limited') return shared;
+    }
+    const attempt = this.begin(id, request, settings, admit);
+    this.inflight = attempt.finally(() => { this.inflight = undefined; });
+    return this.inflight;
+  }
+
+  private async begin(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+    let admission: Awaited<ReturnType<Admit>>;
+    try {
+      admission = await admit();
+    } catch {
+      // A guard that cannot answer denies: spending must fail closed.
+      admission = { ok: false, error: { status: 503, code: 'unavailable', message: 'The proxy cannot check its limits right now; try again shortly.', retryAfterSeconds: 5 } };
+    }
+    if (!admission.ok) return admission;
+
+    const now = this.deps.now();
+    const base = { id, settings, startedAt: now, deadlineAt: now + settings.maxWaitMs, pollFailures: 0 };
+    try {
+      const upstreamId = await this.deps.navtalk.generate(request, settings.upstreamTimeoutMs);
+      const record: TaskRecord = { ...base, status: 'started', upstreamId };
+      await this.commit(record);
+      await this.slot.wakeAt(this.deps.now() + settings.pollIntervalMs);
+      this.deps.log('info', 'generation_started', { task: id });
+      return { ok: true, state: publicState(record) };
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      const failure = generateFailure(error.failure, settings);
+      this.deps.log('warn', 'generate_failed', { task: id, upstream: error.failure.kind, ...(error.failure.kind === 'http' ? { status: error.failure.status } : {}) });
+      await this.commit({ ...base, status: 'failed', error: { code: failure.code, message: failure.message } });
+      return { ok: false, error: failure };
+    }
+  }
+
+  /** Saves a record, schedules its expiry when finished, and wakes long-polls. */
+  private async commit(record: TaskRecord): Promise<void> {
+    if (isTerminal(record.status)) record.expiresAt = this.deps.now() + record.settings.resultTtlMs;
+    await this.slot.save(record);
+    if (record.expiresAt !== undefined) await this.slot.wakeAt(record.expiresAt);
+    for (const wake of [...this.waiters]) wake(record);
+  }
+
+  /** A wake-up: expire a finished task, or poll a running one once. Safe to run twice. */
+  async tick(): Promise<void> {
+    const record = await this.current();
+    if (!record || isTerminal(record.status) || !record.upstreamId) return;
+    const now = this.deps.now();
+    if (now >= record.deadlineAt) {
+      await this.commit(this.timedOut(record));
+      return;
+    }
+    let next: TaskRecord;
+    try {
+      const answer = await this.deps.navtalk.query(record.upstreamId, record.settings.upstreamTimeoutMs);
+      next = { ...record, status: answer.status, pollFailures: 0 };
+      delete next.lastPollFailure;
+      if (answer.status === 'done') next.videoUrl = answer.videoUrl!;
+      if (answer.status === 'failed') {
+        const reason = sanitizeUpstreamText(answer.errorText, this.secret);
+        next.error = { code: 'generation_failed', message: `NavTalk could not generate the video${reason ? `: ${reason}` : '.'}` };
+        this.deps.log('warn', 'generation_failed', { task: record.id });
+      }
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      const failure = error.failure;
+      next = { ...record, pollFailures: record.pollFailures + 1, lastPollFailure: failure };
+      this.deps.log('warn', 'poll_failed', { task: record.id, upstream: failure.kind, failures: next.pollFailures });
+      const permanent = failure.kind === 'http' && failure.status >= 400 && failure.status < 500 && failure.status !== 429;
+      if (permanent && next.pollFailures >= PERMANENT_POLL_FAILURES) {
+        next.status = 'failed';
+        next.error = { code: 'upstream_failed', message: `NavTalk refused to report on the task (HTTP ${failure.status}).` };
+      }
+    }
+    if (isTerminal(next.status)) {
+      await this.commit(next);
+      return;
+    }
+    const delay = Math.min(record.settings.pollIntervalMs * 2 ** next.pollFailures, Math.max(POLL_BACKOFF_CAP_MS, record.settings.pollIntervalMs));
+    await this.commit(next);
+    // The last wake-up lands on the deadline, so a task never outlives it by more than one poll.
+    await this.slot.wakeAt(Math.min(this.deps.now() + delay, next.deadlineAt));
+  }
+
+  private timedOut(record: TaskRecord): TaskRecord {
+    const seconds = Math.round(record.settings.maxWaitMs / 1000);
+    const error = record.lastPollFailure
+      ? { code: 'upstream_failed' as const, message: `NavTalk's status endpoint kept failing for ${seconds} s; the task was given up.` }
+      : { code: 'timeout' as const, message: `NavTalk did not finish the video within ${seconds} s.` };
+    return { ...record, status: 'failed', error };
+  }
+
+  /** Long-poll: resolves when the status differs from `seen` (or is final), or after `timeoutMs`. */
+  async wait(seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null> {
+    const record = await this.current();
+    if (!record) return null;
+    const status = seen ?? record.status;
+    if (record.status !== status || isTerminal(record.status) || timeoutMs <= 0) return publicState(record);
+    return new Promise((resolve) => {
+      const finish = (latest: TaskRecord) => {
+        clearTimeout(timer);
+        this.waiters.delete(onChange);
+        resolve(publicState(latest));
+      };
+      const onChange = (latest: TaskRecord) => {
+        if (latest.status !== status) finish(latest);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(onChange);
+        this.state().then(resolve, () => resolve(publicState(record)));
+      }, timeoutMs);
+      this.waiters.add(onChange);
+    });
+  }
+}
