@@ -1,0 +1,48 @@
+/**
+ * The demo site (landing page, playground, state gallery, recorder) and the React and Vue apps, as one
+ * multi-page Vite app rooted at demo/. Environment (read when the server starts; `npm start` sets them):
+ * - NAVTALK_ENDPOINT_TARGET: where `/api/navtalk` is forwarded (the Worker; default http://127.0.0.1:8787).
+ * - VITE_MOCK_URL: the NavTalk mock, whose /samples/ media the pages use as inputs (default http://127.0.0.1:8790).
+ */
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig, loadEnv } from 'vite';
+import { demoStatesPlugin } from './demo/server/fake-proxy.js';
+import { partialsPlugin } from './demo/server/partials.js';
+
+export const DEFAULT_ENDPOINT_TARGET = 'http://127.0.0.1:8787';
+export const DEFAULT_MOCK_URL = 'http://127.0.0.1:8790';
+
+const root = fileURLToPath(new URL('./demo/', import.meta.url));
+const PAGES = ['index', 'playground', 'gallery', 'record', 'react/index', 'vue/index'];
+
+export default defineConfig(({ mode }) => {
+  const env = loadEnv(mode, process.cwd(), '');
+  const endpointTarget = env.NAVTALK_ENDPOINT_TARGET || DEFAULT_ENDPOINT_TARGET;
+  const mockUrl = env.VITE_MOCK_URL || DEFAULT_MOCK_URL;
+  const server = {
+    host: '127.0.0.1',
+    proxy: { '/api/navtalk': { target: endpointTarget } },
+  };
+  return {
+    root,
+    publicDir: false,
+    define: { 'import.meta.env.VITE_MOCK_URL': JSON.stringify(mockUrl) },
+    plugins: [
+      react(),
+      // Vue must leave <navtalk-avatar> to the browser's custom element registry.
+      vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('navtalk-') } } }),
+      partialsPlugin(),
+      demoStatesPlugin({ videoUrl: `${mockUrl}/samples/avatar.mp4` }),
+    ],
+    server: { ...server, port: 5173, fs: { allow: [fileURLToPath(new URL('.', import.meta.url))] } },
+    preview: { ...server, port: 4173 },
+    build: {
+      outDir: fileURLToPath(new URL('./dist/demo/', import.meta.url)),
+      emptyOutDir: true,
+      target: 'es2022',
+      rolldownOptions: { input: Object.fromEntries(PAGES.map((page) => [page, `${root}${page}.html`])) },
+    },
+  };
+});
