@@ -126,8 +126,8 @@ const FALLBACK: Omit<ProxyConfig, 'problems'> = {
   trustedMediaOrigins: new Set(),
 };
 
-/** Reads the configuration from an environment object; never throws and never puts a value in `problems`. */
-export function configFromEnv(env: Readonly<Record<string, unknown>>): ProxyConfig {
+/** Reads the configuration from an environment object (name -> value); never throws and never puts a value in `problems`. */
+export function configFromEnv(env: object): ProxyConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     // Messages are written above and name the variable; zod's defaults could quote the value, so replace them.

@@ -153,15 +153,24 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     return respond(e.status, { error: { code: e.code, message: e.message } }, origin, headers);
   }
 
-  /** The guards, in order: only the request that would start upstream work reaches them. */
+  /**
+   * The guards, in order: only the request that would start upstream work reaches them. A guard that cannot
+   * answer denies: spending must fail closed.
+   */
   const admitFor = (client: string): Admit => async () => {
-    if (config.rateLimitPerMinute > 0) {
-      const rate = await limiter.take(client, config.rateLimitPerMinute, now());
-      if (!rate.ok) return { ok: false, error: fail('rate_limited', `Too many new videos requested from this address; try again in ${rate.retryAfterSeconds} s.`, rate.retryAfterSeconds) };
+    const unavailable = { ok: false as const, error: fail('unavailable', 'The proxy cannot check its limits right now; try again shortly.', 5) };
+    try {
+      if (config.rateLimitPerMinute > 0) {
+        const rate = await limiter.take(client, config.rateLimitPerMinute, now());
+        if (!rate.ok) return { ok: false, error: fail('rate_limited', `Too many new videos requested from this address; try again in ${rate.retryAfterSeconds} s.`, rate.retryAfterSeconds) };
+      }
+      const day = await budget.reserve(config.dailyGenerationLimit, now());
+      if (!day.ok) return { ok: false, error: fail('budget_exhausted', "This site's daily budget of new videos is spent; videos already made still play. Try again after midnight UTC.", day.retryAfterSeconds) };
+      return { ok: true };
+    } catch (e) {
+      log('error', 'guard_unavailable', { error: String(e instanceof Error ? e.message : e).slice(0, 200) });
+      return unavailable;
     }
-    const day = await budget.reserve(config.dailyGenerationLimit, now());
-    if (!day.ok) return { ok: false, error: fail('budget_exhausted', "This site's daily budget of new videos is spent; already made videos still play. Try again after midnight UTC.", day.retryAfterSeconds) };
-    return { ok: true };
   };
 
   async function handlePost(request: Request, origin: string | null): Promise<Response> {
@@ -175,7 +184,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
 
     let input: unknown;
     try {
-      input = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      input = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
     } catch {
       return error(fail('invalid_json', 'The request body is not valid JSON.'), origin);
     }

@@ -11,7 +11,7 @@ export {
   type ProxyLog, type CoordinatorDeps,
 } from './tasks.js';
 export {
-  takeToken, reserveFrom, bucketIsFull, utcDay, nextUtcMidnight,
+  takeToken, reserveFrom, bucketIsFull, utcDay, nextUtcMidnight, clientKeyForAddress,
   type Admission, type Budget, type RateLimiter, type Bucket,
 } from './limits.js';
 export { createNavTalkClient, UpstreamError, type NavTalkClient, type NavTalkOptions, type UpstreamFailure, type UpstreamStatus } from './navtalk.js';

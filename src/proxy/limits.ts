@@ -3,6 +3,8 @@
  * every backing shares: a per-client token bucket and a per-UTC-day generation count.
  */
 
+import { ipv6Hextets } from './url-safety.js';
+
 /** A guard's answer: go ahead, or wait this many seconds. */
 export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -55,4 +57,13 @@ export function nextUtcMidnight(now: number): number {
 export function reserveFrom(used: number, limit: number, now: number): { used: number; admission: Admission } {
   if (used < limit) return { used: used + 1, admission: { ok: true } };
   return { used, admission: { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((nextUtcMidnight(now) - now) / 1000)) } };
+}
+
+/**
+ * The rate-limit key for a client address: an IPv4 address as is, an IPv6 address by its /64 (one subscriber
+ * usually holds a whole /64, so per-address keys would let one client rotate through billions).
+ */
+export function clientKeyForAddress(address: string): string {
+  const hextets = address.includes(':') ? ipv6Hextets(address.toLowerCase().replace(/^\[|\]$/g, '').split('%')[0]!) : null;
+  return hextets ? `${hextets.slice(0, 4).map((h) => h.toString(16)).join(':')}::/64` : address;
 }

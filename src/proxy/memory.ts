@@ -22,15 +22,18 @@ class MemorySlot implements TaskSlot {
 
   constructor(private readonly now: () => number, private readonly onWake: () => void) {}
 
+  private cancel() {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
   get empty(): boolean { return this.record === undefined; }
   async load() { return this.record; }
   async save(record: TaskRecord) { this.record = structuredClone(record); }
   async clear() {
     this.record = undefined;
-    clearTimeout(this.timer);
+    this.cancel();
   }
   async wakeAt(at: number) {
-    clearTimeout(this.timer);
+    this.cancel();
     this.timer = unref(setTimeout(this.onWake, Math.max(0, at - this.now())));
   }
 }

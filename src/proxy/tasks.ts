@@ -192,7 +192,7 @@ export class TaskCoordinator {
     try {
       admission = await admit();
     } catch {
-      // A guard that cannot answer denies: spending must fail closed.
+      // Admission itself failed (e.g. the caller went away): deny, spending must fail closed.
       admission = { ok: false, error: { status: 503, code: 'unavailable', message: 'The proxy cannot check its limits right now; try again shortly.', retryAfterSeconds: 5 } };
     }
     if (!admission.ok) return admission;

@@ -29,7 +29,7 @@ function isPrivateIpv4(n: number): boolean {
 }
 
 /** The 8 hextets of an IPv6 literal as the URL parser serializes it (lowercase hex, `::` compression). */
-function ipv6Hextets(host: string): number[] | null {
+export function ipv6Hextets(host: string): number[] | null {
   const halves = host.split('::');
   if (halves.length > 2) return null;
   const parse = (part: string) => (part === '' ? [] : part.split(':').map((h) => (/^[0-9a-f]{1,4}$/.test(h) ? parseInt(h, 16) : NaN)));

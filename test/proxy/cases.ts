@@ -167,8 +167,15 @@ export class ResponseLog {
     return response;
   }
 
-  /** The responses that contain any of `secrets`. */
-  leaks(secrets: string[]): string[] {
-    return this.entries.filter((entry) => secrets.some((s) => s && entry.includes(s)));
+  /**
+   * The responses that carry the key, or an upstream task id anywhere but inside a video URL NavTalk itself
+   * handed out (NavTalk may name its files after its tasks; the URL has to reach the browser).
+   */
+  leaks(key: string, upstreamIds: string[]): string[] {
+    return this.entries.filter((entry) => {
+      if (entry.includes(key)) return true;
+      const outsideVideoUrls = entry.replace(/"video_url":"[^"]*"/g, '');
+      return upstreamIds.some((id) => outsideVideoUrls.includes(id));
+    });
   }
 }

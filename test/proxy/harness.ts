@@ -1,5 +1,5 @@
 /** The portable handler with its in-memory stores, talking to a real mock NavTalk over HTTP. */
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startMockNavTalk, type MockCall, type MockNavTalk } from '../../src/mock/server.js';
 import type { TaskState } from '../../src/protocol/index.js';
 import { configFromEnv, createProxyHandler, type ProxyHandler, type ProxyHandlerOptions } from '../../src/proxy/index.js';
@@ -13,19 +13,22 @@ export interface Harness {
   logs: string[];
 }
 
-/** Starts one mock for the file, resets it before each test, and checks after all that nothing leaked. */
+/**
+ * Starts one mock for the file and resets it before each test. After each test, no response so far carried
+ * the key or an upstream task id (read before the next reset clears them), and no log line the key.
+ */
 export function useMock(): Harness {
   const harness = { responses: new ResponseLog(), logs: [] as string[] } as Harness;
   beforeAll(async () => {
     harness.mock = await startMockNavTalk({ timing: FAST_TIMING });
   });
   beforeEach(() => harness.mock.reset());
-  afterAll(async () => {
+  afterEach(() => {
     const upstreamIds = harness.mock.tasks().map((t) => t.task_id);
-    expect(harness.responses.leaks([harness.mock.license, ...upstreamIds])).toEqual([]);
+    expect(harness.responses.leaks(harness.mock.license, upstreamIds)).toEqual([]);
     expect(harness.logs.filter((line) => line.includes(harness.mock.license))).toEqual([]);
-    await harness.mock.close();
   });
+  afterAll(() => harness.mock.close());
   return harness;
 }
 

@@ -1,0 +1,69 @@
+import {
+  clientKeyForAddress, configFromEnv, createProxyHandler, utcDay,
+  type Admission, type Budget, type ProxyHandler, type RateLimiter, type TaskStore,
+} from '../proxy/index.js';
+
+/**
+ * The reference Cloudflare Worker: the portable proxy handler at `/`, with Durable Objects for everything
+ * that must be shared and exact across Cloudflare's instances (tasks, the daily budget, per-IP buckets),
+ * and `/health` for deploy checks.
+ */
+export { TaskObject, BudgetObject, LimiterObject } from './objects.js';
+
+/** Tasks live in one TaskObject per task id. */
+function durableTasks(env: Env): TaskStore {
+  const stub = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
+  return {
+    get: (id) => stub(id).state(),
+    start: (id, request, settings, admit) => stub(id).start(id, request, settings, admit),
+    wait: (id, seen, timeoutMs) => stub(id).wait(seen, timeoutMs),
+  };
+}
+
+const durableBudget = (env: Env): Budget => ({
+  reserve: (limit, now): Promise<Admission> => env.BUDGET.get(env.BUDGET.idFromName(utcDay(now))).reserve(limit, now),
+});
+
+const durableLimiter = (env: Env): RateLimiter => ({
+  take: (key, perMinute, now): Promise<Admission> => env.LIMITER.get(env.LIMITER.idFromName(key)).take(perMinute, now),
+});
+
+// The env object lives as long as the isolate: build the handler (and parse the configuration) once.
+const handlers = new WeakMap<Env, ProxyHandler>();
+
+export function proxyFor(env: Env): ProxyHandler {
+  let handler = handlers.get(env);
+  if (!handler) {
+    handler = createProxyHandler({
+      config: configFromEnv(env),
+      store: durableTasks(env),
+      budget: durableBudget(env),
+      limiter: durableLimiter(env),
+      // Cloudflare sets CF-Connecting-IP itself; a client cannot choose it.
+      clientKey: (request) => clientKeyForAddress(request.headers.get('cf-connecting-ip') ?? 'unknown'),
+    });
+    handlers.set(env, handler);
+  }
+  return handler;
+}
+
+/** Liveness and configuration state, for deploy checks: variable names at most, never values. */
+function health(env: Env): Response {
+  const config = configFromEnv(env);
+  const ok = config.problems.length === 0;
+  return Response.json(
+    { ok, auth_mode: config.authMode, problems: config.problems },
+    { status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } },
+  );
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/health') return health(env);
+    if (pathname !== '/') {
+      return Response.json({ error: { code: 'not_found', message: 'The proxy answers at / only.' } }, { status: 404 });
+    }
+    return proxyFor(env)(request);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,92 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
+import {
+  configFromEnv, consoleLog, createNavTalkClient, redactingLog, reserveFrom, takeToken, nextUtcMidnight, TaskCoordinator,
+  type Admission, type Admit, type Bucket, type StartOutcome, type TaskRecord, type TaskSettings,
+} from '../proxy/index.js';
+
+/**
+ * One Durable Object per task id (idFromName(taskId)). Its single instance is the single flight: every start
+ * for the id meets here, and the coordinator lets one of them call NavTalk. Upstream polling runs in alarms
+ * (one poll each; alarms are at-least-once and a repeated poll is harmless), and long-polls wait in memory
+ * until a poll changes the status. NavTalk's key and base URL come from this object's own env; the timing a
+ * task uses comes with its start, so it never changes under a running task.
+ */
+export class TaskObject extends DurableObject<Env> {
+  private readonly coordinator: TaskCoordinator;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const config = configFromEnv(env);
+    const storage = ctx.storage;
+    this.coordinator = new TaskCoordinator(
+      {
+        load: () => storage.get<TaskRecord>('task'),
+        save: (record) => storage.put('task', record),
+        clear: () => storage.deleteAll(),
+        wakeAt: (at) => storage.setAlarm(at),
+      },
+      {
+        navtalk: createNavTalkClient({ baseUrl: config.baseUrl, apiKey: config.apiKey }),
+        now: () => Date.now(),
+        log: redactingLog(consoleLog, config.apiKey),
+      },
+      config.apiKey,
+    );
+  }
+
+  state(): Promise<TaskState | null> {
+    return this.coordinator.state();
+  }
+
+  /** `admit` is a function from the calling Worker, called back over RPC only if this start reaches NavTalk. */
+  start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+    return this.coordinator.start(id, request, settings, admit);
+  }
+
+  wait(seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null> {
+    return this.coordinator.wait(seen, timeoutMs);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.coordinator.tick();
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Today's count of new generations: one object per UTC day (idFromName(YYYY-MM-DD)). The synchronous storage
+ * API reads and writes with no await in between, so concurrent reservations are counted exactly.
+ */
+export class BudgetObject extends DurableObject<Env> {
+  reserve(limit: number, now: number): Admission {
+    const kv = this.ctx.storage.kv;
+    const used = kv.get<number>('used') ?? 0;
+    const result = reserveFrom(used, limit, now);
+    if (result.used !== used) kv.put('used', result.used);
+    // A day's object deletes itself a day after the day ends.
+    if (used === 0) void this.ctx.storage.setAlarm(nextUtcMidnight(now) + DAY_MS);
+    return result.admission;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+  }
+}
+
+/** One client's token bucket (idFromName(address or IPv6 /64)), forgotten after a minute without requests. */
+export class LimiterObject extends DurableObject<Env> {
+  take(perMinute: number, now: number): Admission {
+    const kv = this.ctx.storage.kv;
+    const { bucket, admission } = takeToken(kv.get<Bucket>('bucket'), perMinute, now);
+    kv.put('bucket', bucket);
+    // A bucket refills completely within a minute, so forgetting it then changes nothing.
+    void this.ctx.storage.setAlarm(now + 60_000);
+    return admission;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+  }
+}
