@@ -1,38 +1,60 @@
 import * as z from 'zod/mini';
 import {
-  AUDIO_FIELDS, FIELDS, MAX_CONTENT_LENGTH, PARSING_MODES, TUNING_RANGES, VISUAL_FIELDS,
+  AUDIO_FIELDS, FIELDS, FIELD_NAMES, MAX_CONTENT_LENGTH, PARSING_MODES, TUNING_RANGES, VISUAL_FIELDS,
   type FieldName, type ParsingMode, type RangedField,
 } from './fields.js';
 
-const httpUrl = z.string().check(
-  z.maxLength(2048),
-  z.refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-    } catch {
-      return false;
-    }
-  }),
-);
-const ranged = (field: RangedField) =>
-  z.int().check(z.gte(TUNING_RANGES[field].min), z.lte(TUNING_RANGES[field].max));
+const isHttpUrl = (value: unknown): boolean => {
+  if (typeof value !== 'string' || value.length > 2048) return false;
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+const matches = (pattern: RegExp) => (value: unknown): boolean => typeof value === 'string' && pattern.test(value);
+const inRange = (field: RangedField) => (value: unknown): boolean =>
+  Number.isSafeInteger(value) && (value as number) >= TUNING_RANGES[field].min && (value as number) <= TUNING_RANGES[field].max;
+
+/**
+ * Each field's rule, written once. The zod schema below refines with these, and validateGenerateRequest
+ * runs them directly, so the browser bundle validates without carrying zod.
+ */
+export const FIELD_CHECKS: Record<FieldName, (value: unknown) => boolean> = {
+  video_url: isHttpUrl,
+  image_url: isHttpUrl,
+  character_name: matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+  audio_url: isHttpUrl,
+  audio_base64: (value) => typeof value === 'string' && value.length >= 4 && /^[A-Za-z0-9+/]+={0,2}$/.test(value),
+  content: (value) => typeof value === 'string' && value.length <= MAX_CONTENT_LENGTH && /\S/.test(value),
+  voice: matches(/^[a-z][a-z0-9_-]{0,39}$/),
+  bbox_shift: inRange('bbox_shift'),
+  extra_margin: inRange('extra_margin'),
+  parsing_mode: (value) => (PARSING_MODES as readonly unknown[]).includes(value),
+  left_cheek_width: inRange('left_cheek_width'),
+  right_cheek_width: inRange('right_cheek_width'),
+  signature: matches(/^[A-Za-z0-9_-]{16,128}$/),
+};
+// Marked pure so bundles that only call validateGenerateRequest leave the schema, and zod, out.
+const text = /* @__NO_SIDE_EFFECTS__ */ (field: FieldName) => z.optional(z.string().check(z.refine(FIELD_CHECKS[field])));
+const whole = /* @__NO_SIDE_EFFECTS__ */ (field: RangedField) => z.optional(z.int().check(z.refine(FIELD_CHECKS[field])));
 
 /** The body a page sends to the proxy: NavTalk's /generate fields minus `license`, plus `signature`. */
-export const generateRequestSchema = z.strictObject({
-  video_url: z.optional(httpUrl),
-  image_url: z.optional(httpUrl),
-  character_name: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/))),
-  audio_url: z.optional(httpUrl),
-  audio_base64: z.optional(z.string().check(z.minLength(4), z.regex(/^[A-Za-z0-9+/]+={0,2}$/))),
-  content: z.optional(z.string().check(z.maxLength(MAX_CONTENT_LENGTH), z.regex(/\S/))),
-  voice: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9_-]{0,39}$/))),
-  bbox_shift: z.optional(ranged('bbox_shift')),
-  extra_margin: z.optional(ranged('extra_margin')),
+export const generateRequestSchema = /* @__PURE__ */ z.strictObject({
+  video_url: text('video_url'),
+  image_url: text('image_url'),
+  character_name: text('character_name'),
+  audio_url: text('audio_url'),
+  audio_base64: text('audio_base64'),
+  content: text('content'),
+  voice: text('voice'),
+  bbox_shift: whole('bbox_shift'),
+  extra_margin: whole('extra_margin'),
   parsing_mode: z.optional(z.enum(PARSING_MODES)),
-  left_cheek_width: z.optional(ranged('left_cheek_width')),
-  right_cheek_width: z.optional(ranged('right_cheek_width')),
-  signature: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{16,128}$/))),
+  left_cheek_width: whole('left_cheek_width'),
+  right_cheek_width: whole('right_cheek_width'),
+  signature: text('signature'),
 });
 
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
@@ -68,20 +90,23 @@ export function validateGenerateRequest(input: unknown, name: FieldNamer = jsonK
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, field: undefined, message: 'The request body must be a JSON object of NavTalk fields.' };
   }
-  const parsed = generateRequestSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0]!;
-      const message = key === 'license'
-        ? 'license must not be sent from a page: the proxy adds the NavTalk key itself.'
-        : `${key} is not a NavTalk field (allowed: ${Object.keys(FIELDS).join(', ')}).`;
-      return { ok: false, field: key, message };
+  const record = input as Record<string, unknown>;
+  // The same order as the schema: field rules in table order, then unknown keys.
+  for (const field of FIELD_NAMES) {
+    const value = record[field];
+    if (value !== undefined && !FIELD_CHECKS[field](value)) {
+      return { ok: false, field, message: `${name(field)} ${FIELDS[field].rule}${got(value)}.` };
     }
-    const field = issue.path[0] as FieldName;
-    return { ok: false, field, message: `${name(field)} ${FIELDS[field].rule}${got((input as Record<string, unknown>)[field])}.` };
   }
-  const body = parsed.data as Record<string, unknown>;
+  const unknown = Object.keys(record).find((key) => !Object.hasOwn(FIELDS, key));
+  if (unknown !== undefined) {
+    const message = unknown === 'license'
+      ? 'license must not be sent from a page: the proxy adds the NavTalk key itself.'
+      : `${unknown} is not a NavTalk field (allowed: ${FIELD_NAMES.join(', ')}).`;
+    return { ok: false, field: unknown, message };
+  }
+  const body: Record<string, unknown> = {};
+  for (const field of FIELD_NAMES) if (record[field] !== undefined) body[field] = record[field];
   for (const [kind, fields] of [['visual', VISUAL_FIELDS], ['audio', AUDIO_FIELDS]] as const) {
     const set = present(body, fields);
     if (set.length !== 1) {
@@ -97,7 +122,7 @@ export function validateGenerateRequest(input: unknown, name: FieldNamer = jsonK
   if (body.voice !== undefined && body.content === undefined) {
     return { ok: false, field: 'voice', message: `${name('voice')} only applies with ${name('content')}.` };
   }
-  return { ok: true, value: parsed.data };
+  return { ok: true, value: body as GenerateRequest };
 }
 
 /** Which of the 9 NavTalk methods a valid request uses: 1-9, visual source major, audio source minor. */

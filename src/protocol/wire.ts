@@ -42,8 +42,8 @@ export interface ErrorInfo {
 }
 
 /** `POST {endpoint}` and `GET {endpoint}?task_id=` answer with this. */
-export const taskStateSchema = z.object({
-  task_id: z.string().check(z.minLength(1)),
+export const taskStateSchema = /* @__PURE__ */ z.object({
+  task_id: /* @__PURE__ */ z.string().check(z.minLength(1)),
   status: z.enum(TASK_STATUSES),
   video_url: z.optional(z.string()),
   error: z.optional(z.object({ code: z.string(), message: z.string() })),
@@ -51,8 +51,37 @@ export const taskStateSchema = z.object({
 export type TaskState = z.infer<typeof taskStateSchema>;
 
 /** Every non-2xx proxy answer carries this body. */
-export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const errorBodySchema = /* @__PURE__ */ z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+// The browser reads proxy answers with these instead of the schemas above, so the element's bundle carries
+// no zod (it would be 6 KB of a 14 KB budget). test/protocol checks that both accept the same answers.
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const readError = (value: unknown): ErrorInfo | undefined =>
+  isRecord(value) && typeof value.code === 'string' && typeof value.message === 'string'
+    ? { code: value.code, message: value.message }
+    : undefined;
+
+/** A proxy answer as a TaskState (known keys only), or undefined if it is not one; what taskStateSchema accepts. */
+export function readTaskState(value: unknown): TaskState | undefined {
+  if (!isRecord(value) || typeof value.task_id !== 'string' || value.task_id === '') return undefined;
+  if (!(TASK_STATUSES as readonly unknown[]).includes(value.status)) return undefined;
+  const state: TaskState = { task_id: value.task_id, status: value.status as TaskStatus };
+  if (value.video_url !== undefined) {
+    if (typeof value.video_url !== 'string') return undefined;
+    state.video_url = value.video_url;
+  }
+  if (value.error !== undefined) {
+    const error = readError(value.error);
+    if (!error) return undefined;
+    state.error = error;
+  }
+  return state;
+}
+
+/** The `error` of a non-2xx proxy answer, or undefined if the body is not an error body; what errorBodySchema accepts. */
+export const readErrorBody = (value: unknown): ErrorInfo | undefined => (isRecord(value) ? readError(value.error) : undefined);
 
 /** Query parameters of the status request. `status` is the status the client last saw (for long-polls). */
 export const QUERY = { taskId: 'task_id', wait: 'wait', status: 'status' } as const;

@@ -1,0 +1,43 @@
+/** One caption: a slice of the spoken text and when it is on screen, in seconds. */
+export interface Caption {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Longest caption line, in characters: about two lines of subtitles. */
+const MAX_CHARS = 84;
+
+/** Splits text into sentences, then packs words into captions of at most MAX_CHARS. */
+function chunks(text: string): string[] {
+  const out: string[] = [];
+  for (const sentence of text.trim().split(/(?<=[.!?…。！？])\s+/)) {
+    let line = '';
+    for (const word of sentence.split(/\s+/).filter(Boolean)) {
+      if (line && line.length + 1 + word.length > MAX_CHARS) {
+        out.push(line);
+        line = word;
+      } else {
+        line = line ? `${line} ${word}` : word;
+      }
+    }
+    if (line) out.push(line);
+  }
+  return out;
+}
+
+/**
+ * Captions for text spoken over `duration` seconds. The TTS timing is unknown, so each caption gets a share
+ * of the duration in proportion to its length, which tracks speech closely enough to read along.
+ */
+export function captionsFor(text: string, duration: number): Caption[] {
+  const lines = chunks(text);
+  const total = lines.reduce((sum, line) => sum + line.length, 0);
+  let start = 0;
+  return lines.map((line) => {
+    const end = start + (duration * line.length) / total;
+    const caption = { start, end, text: line };
+    start = end;
+    return caption;
+  });
+}

@@ -1,0 +1,22 @@
+// Browser side of the test proxy: a fresh endpoint per test, scripted over HTTP, and what it received.
+import type { ProxyScript, RecordedRequest } from './script.js';
+
+export interface TestProxy {
+  endpoint: string;
+  requests(): Promise<RecordedRequest[]>;
+  posts(): Promise<RecordedRequest[]>;
+  polls(): Promise<RecordedRequest[]>;
+}
+
+export async function testProxy(script: ProxyScript = {}): Promise<TestProxy> {
+  const id = crypto.randomUUID();
+  const response = await fetch(`/__proxy/${id}/script`, { method: 'POST', body: JSON.stringify(script) });
+  if (!response.ok) throw new Error(`Scripting the test proxy failed: HTTP ${response.status}`);
+  const requests = async () => (await (await fetch(`/__proxy/${id}/requests`, { cache: 'no-store' })).json()) as RecordedRequest[];
+  return {
+    endpoint: `/proxy/${id}`,
+    requests,
+    posts: async () => (await requests()).filter((r) => r.method === 'POST'),
+    polls: async () => (await requests()).filter((r) => r.method === 'GET'),
+  };
+}

@@ -1,0 +1,37 @@
+import { defineConfig } from 'vite';
+
+/**
+ * Two builds (`npm run build` runs both):
+ * - `vite build --mode lib`: the package's library entries, dependencies left external so apps dedupe them.
+ *   Add an entry here for each new public module (react, proxy, worker, ...).
+ * - `vite build --mode bundle`: dist/navtalk-avatar.js, one self-registering ESM file with Lit inside, for
+ *   `<script type="module">` from a CDN. (The browser code validates without zod, so zod stays out of it.)
+ */
+const LIBRARY_ENTRIES: Record<string, string> = {
+  index: 'src/index.ts',
+  define: 'src/define.ts',
+};
+
+/** Bare imports (lit, zod, react, node:*) stay imports in the library build. */
+const isBareImport = (id: string) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+
+export default defineConfig(({ mode }) => {
+  const bundle = mode === 'bundle';
+  return {
+    build: {
+      outDir: 'dist',
+      target: 'es2022',
+      sourcemap: true,
+      // The library build runs first and cleans dist/; the bundle build adds its file.
+      emptyOutDir: !bundle,
+      lib: bundle
+        ? { entry: 'src/define.ts', formats: ['es'], fileName: () => 'navtalk-avatar.js' }
+        : { entry: LIBRARY_ENTRIES, formats: ['es'], fileName: (_format, name) => `${name}.js` },
+      rolldownOptions: {
+        external: bundle ? [] : isBareImport,
+        // Library mode leaves whitespace in unless the output is minified here (build.minify does not do it).
+        output: { minify: bundle, chunkFileNames: 'chunks/[name]-[hash].js' },
+      },
+    },
+  };
+});

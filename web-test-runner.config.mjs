@@ -1,0 +1,27 @@
+// Browser tests of <navtalk-avatar> in Chromium (npm run test:element). Runs under tsx (see the npm script),
+// so middleware can be TypeScript: the scriptable test proxy today; the real proxy handler can be mounted
+// the same way with webMiddleware.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { junitReporter } from '@web/test-runner-junit-reporter';
+import { findChromium } from './scripts/find-chromium.mjs';
+import { createTestProxy } from './test/element/support/test-proxy.ts';
+import { webMiddleware } from './test/element/support/web-middleware.ts';
+
+// No --autoplay-policy flag: Chromium's default policy refuses unmuted autoplay, which the tests rely on.
+const args = [
+  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+export default {
+  files: ['test/element/**/*.test.ts'],
+  nodeResolve: { exportConditions: ['production'] },
+  concurrency: 2,
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  browsers: [chromeLauncher({ launchOptions: { executablePath: findChromium(), headless: true, args } })],
+  middleware: [webMiddleware(createTestProxy(), (path) => path.startsWith('/proxy/') || path.startsWith('/__proxy/'))],
+  testFramework: { config: { timeout: 15000 } },
+  reporters: [defaultReporter(), junitReporter({ outputPath: 'reports/element.xml' })],
+};
