@@ -1,0 +1,34 @@
+/**
+ * `npm start`: the NavTalk mock, the reference Worker (wrangler dev, AUTH_MODE=open) and the demo, until Ctrl-C.
+ * With NAVTALK_API_KEY in the environment or in .dev.vars, the Worker talks to the real NavTalk instead.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { startStack } from './lib/stack.js';
+
+function keyFromDevVars(): string | undefined {
+  if (!existsSync('.dev.vars')) return undefined;
+  const line = readFileSync('.dev.vars', 'utf8').split('\n').find((l) => /^\s*NAVTALK_API_KEY\s*=/.test(l));
+  return line?.slice(line.indexOf('=') + 1).trim().replace(/^"(.*)"$/, '$1') || undefined;
+}
+
+const apiKey = process.env.NAVTALK_API_KEY || keyFromDevVars();
+const demoPort = Number(process.env.PORT) || 5173;
+console.log(apiKey ? 'Using the real NavTalk (NAVTALK_API_KEY is set).' : 'Starting the NavTalk mock, the Worker and the demo…');
+const stack = await startStack({ apiKey, navtalkBaseUrl: process.env.NAVTALK_BASE_URL, demo: true, demoPort }).catch((error: Error) => {
+  console.error(`npm start failed: ${error.message}`);
+  process.exit(1);
+});
+if (stack.mock) console.log(`  NavTalk mock  ${stack.mock.url}`);
+console.log(`  Worker proxy  ${stack.workerUrl}`);
+console.log(`\n  Demo ready:   ${stack.demoUrl}\n\n  Press Ctrl-C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await stack.stop();
+    process.exit(0);
+  });
+}
