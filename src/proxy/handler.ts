@@ -8,7 +8,7 @@ import { MemoryBudget, MemoryRateLimiter, MemoryTaskStore } from './memory.js';
 import { createNavTalkClient } from './navtalk.js';
 import { verifyRequest } from './signing.js';
 import { isTaskId, taskIdMaker } from './task-id.js';
-import { redactingLog, type Admit, type ProxyError, type ProxyLog, type TaskSettings, type TaskStore } from './tasks.js';
+import { GUARDS_UNAVAILABLE, redactingLog, type Admit, type ProxyError, type ProxyLog, type TaskSettings, type TaskStore } from './tasks.js';
 import { unsafeUrlReason } from './url-safety.js';
 
 /**
@@ -158,7 +158,6 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
    * answer denies: spending must fail closed.
    */
   const admitFor = (client: string): Admit => async () => {
-    const unavailable = { ok: false as const, error: fail('unavailable', 'The proxy cannot check its limits right now; try again shortly.', 5) };
     try {
       if (config.rateLimitPerMinute > 0) {
         const rate = await limiter.take(client, config.rateLimitPerMinute, now());
@@ -169,7 +168,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       return { ok: true };
     } catch (e) {
       log('error', 'guard_unavailable', { error: String(e instanceof Error ? e.message : e).slice(0, 200) });
-      return unavailable;
+      return { ok: false, error: GUARDS_UNAVAILABLE };
     }
   };
 

@@ -21,6 +21,11 @@ export interface ProxyError {
   retryAfterSeconds?: number;
 }
 
+/** The answer when a guard (rate limit, budget) cannot be asked: deny, since spending must fail closed. */
+export const GUARDS_UNAVAILABLE: ProxyError = {
+  status: 503, code: 'unavailable', message: 'The proxy cannot check its limits right now; try again shortly.', retryAfterSeconds: 5,
+};
+
 /** Timing a task keeps from the request that started it, so its wake-ups need no configuration. */
 export interface TaskSettings {
   upstreamTimeoutMs: number;
@@ -192,8 +197,8 @@ export class TaskCoordinator {
     try {
       admission = await admit();
     } catch {
-      // Admission itself failed (e.g. the caller went away): deny, spending must fail closed.
-      admission = { ok: false, error: { status: 503, code: 'unavailable', message: 'The proxy cannot check its limits right now; try again shortly.', retryAfterSeconds: 5 } };
+      // Admission itself failed (e.g. the caller went away before answering).
+      admission = { ok: false, error: GUARDS_UNAVAILABLE };
     }
     if (!admission.ok) return admission;
 

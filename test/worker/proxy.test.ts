@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { badRequests, methodBodies, ORIGIN, PREVIOUS_SECRET, requestFor, signed, textBody, TUNING } from '../proxy/cases.js';
-import { client, ENDPOINT, errorOf, LICENSE, MOCK_URL, mock, responses, stateOf, useMock } from './helpers.js';
+import { client, ENDPOINT, errorOf, LICENSE, MOCK_URL, mock, stateOf, useMock } from './helpers.js';
 
 useMock();
 
@@ -157,12 +157,5 @@ describe('coalescing and cache', () => {
     const started = await stateOf(await demo.post(body));
     expect((await demo.settle(started.task_id)).status).toBe('done');
     expect(await mock.generateCalls()).toHaveLength(1);
-  });
-
-  it('the deployed entry point and the direct module call agree', async () => {
-    const request = () => new Request(`${ENDPOINT}?task_id=${'C'.repeat(43)}`, { headers: { origin: ORIGIN } });
-    const viaExports = await responses.keep(await exports.default.fetch(request()));
-    expect(viaExports.status).toBe(404);
-    expect((await client({ AUTH_MODE: 'signed' }).call(request())).status).toBe(404);
   });
 });
