@@ -31,7 +31,7 @@ const durableLimiter = (env: Env): RateLimiter => ({
 // The env object lives as long as the isolate: build the handler (and parse the configuration) once.
 const handlers = new WeakMap<Env, ProxyHandler>();
 
-export function proxyFor(env: Env): ProxyHandler {
+function proxyFor(env: Env): ProxyHandler {
   let handler = handlers.get(env);
   if (!handler) {
     handler = createProxyHandler({
