@@ -12,7 +12,7 @@ function keyFromDevVars(): string | undefined {
 }
 
 const apiKey = process.env.NAVTALK_API_KEY || keyFromDevVars();
-const demoPort = Number(process.env.PORT) || 5173;
+const demoPort = process.env.PORT === undefined ? 5173 : Number(process.env.PORT);
 console.log(apiKey ? 'Using the real NavTalk (NAVTALK_API_KEY is set).' : 'Starting the NavTalk mock, the Worker and the demo…');
 const stack = await startStack({ apiKey, navtalkBaseUrl: process.env.NAVTALK_BASE_URL, demo: true, demoPort }).catch((error: Error) => {
   console.error(`npm start failed: ${error.message}`);
@@ -29,6 +29,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     console.log('\nStopping…');
     await stack.stop();
+    console.log('Stopped.');
     process.exit(0);
   });
 }

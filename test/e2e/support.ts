@@ -1,0 +1,64 @@
+/** Shared by the end-to-end, start and fault suites: a Chromium, a static page server, and page probes. */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+// @ts-expect-error: a plain .mjs script without types
+import { findChromium } from '../../scripts/find-chromium.mjs';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: findChromium() as string, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface StaticSite {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves the built CDN bundle at /navtalk-avatar.js and the given HTML pages, like a marketing site would. */
+export async function serveSite(pages: Record<string, string>): Promise<StaticSite> {
+  const bundlePath = new URL('../../dist/navtalk-avatar.js', import.meta.url);
+  if (!existsSync(bundlePath)) throw new Error('dist/navtalk-avatar.js is missing: run `npm run build` first.');
+  const bundle = readFileSync(bundlePath);
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/navtalk-avatar.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    } else if (pages[path] !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(pages[path]);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** A page that loads the CDN bundle and holds one tag. */
+export const pageWith = (tag: string) =>
+  `<!doctype html><html lang="en"><title>e2e</title><script type="module" src="/navtalk-avatar.js"></script><body>${tag}</body></html>`;
+
+/** Waits until the element's generated video has played past `seconds`; returns what the page saw. */
+export async function waitForPlayback(page: Page, selector: string, seconds = 0.3, timeout = 30_000) {
+  await page.waitForFunction(
+    ({ selector, seconds }) => {
+      const video = document.querySelector(selector)?.shadowRoot?.querySelector('video');
+      return !!video && video.currentTime > seconds;
+    },
+    { selector, seconds },
+    { timeout, polling: 100 },
+  );
+  return page.evaluate((selector) => {
+    const el = document.querySelector(selector) as HTMLElement & { status: string; resultUrl: string };
+    const video = el.shadowRoot!.querySelector('video')!;
+    return { status: el.status, resultUrl: el.resultUrl, currentTime: video.currentTime, src: video.currentSrc };
+  }, selector);
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Suites that start the whole stack (wrangler dev, the mock, Chromium): one file at a time on 2 cores.
+export default defineConfig({
+  test: {
+    include: ['test/e2e/**/*.test.ts'],
+    reporters: ['default', 'junit'],
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 90_000,
+  },
+});
