@@ -1,7 +1,8 @@
 /**
  * The demo site (landing page, playground, state gallery, recorder) and the React and Vue apps, as one
  * multi-page Vite app rooted at demo/. Environment (read when the server starts; `npm start` sets them):
- * - NAVTALK_ENDPOINT_TARGET: where `/api/navtalk` is forwarded (the Worker; default http://127.0.0.1:8787).
+ * - NAVTALK_ENDPOINT_TARGET: the proxy endpoint `/api/navtalk` stands for (the Worker, whose endpoint is its
+ *   root; default http://127.0.0.1:8787). Same-origin forwarding keeps the pages free of CORS set-up.
  * - VITE_MOCK_URL: the NavTalk mock, whose /samples/ media the pages use as inputs (default http://127.0.0.1:8790).
  */
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { defineConfig, loadEnv } from 'vite';
 import { demoStatesPlugin } from './demo/server/fake-proxy.js';
 import { partialsPlugin } from './demo/server/partials.js';
 
+const ENDPOINT = '/api/navtalk';
 export const DEFAULT_ENDPOINT_TARGET = 'http://127.0.0.1:8787';
 export const DEFAULT_MOCK_URL = 'http://127.0.0.1:8790';
 
@@ -23,7 +25,9 @@ export default defineConfig(({ mode }) => {
   const mockUrl = env.VITE_MOCK_URL || DEFAULT_MOCK_URL;
   const server = {
     host: '127.0.0.1',
-    proxy: { '/api/navtalk': { target: endpointTarget } },
+    proxy: {
+      [ENDPOINT]: { target: endpointTarget, rewrite: (path: string) => path.replace(/^\/api\/navtalk\/?/, '/') },
+    },
   };
   return {
     root,
