@@ -1,55 +1,20 @@
 /**
- * The element inside the React and the Vue demo apps, in Chromium: the apps are built with the demo's Vite
- * config and served by `vite preview`, whose /api/navtalk forwards to a recording fake proxy (endpoint.ts).
+ * The element inside the React and the Vue demo apps, in Chromium (see harness.ts for what serves them).
  * Checks that app state reaches the element as properties, that a state change makes a new generation
  * (a new POST with the new body, and only one), and that the element's events reach the apps' handlers.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { START } from '../../demo/lib/app-state.js';
-import { startMockNavTalk, type MockNavTalk } from '../../src/mock/server.js';
-import { startFakeEndpoint, type FakeEndpoint } from './endpoint.js';
+import { startDemo, type Demo } from './harness.js';
 
-const CONFIG = new URL('../../vite.demo.config.ts', import.meta.url).pathname;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
-
-let mock: MockNavTalk;
-let endpoint: FakeEndpoint;
-let server: PreviewServer;
-let browser: Browser;
-let outDir: string;
-let base: string;
-
+let demo: Demo;
 beforeAll(async () => {
-  mock = await startMockNavTalk({ port: 0 });
-  endpoint = await startFakeEndpoint({ videoUrl: `${mock.url}/samples/avatar.mp4`, processingAfterMs: 300, doneAfterMs: 900 });
-  // vite.demo.config.ts reads these when it loads.
-  process.env.NAVTALK_ENDPOINT_TARGET = endpoint.origin;
-  process.env.VITE_MOCK_URL = mock.url;
-  outDir = mkdtempSync(join(tmpdir(), 'navtalk-frameworks-'));
-  await build({ configFile: CONFIG, logLevel: 'warn', build: { outDir } });
-  server = await preview({ configFile: CONFIG, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
-  base = server.resolvedUrls!.local[0]!;
-  // Run as a program, it prints the path (or one line of instruction on stderr, and fails).
-  const executablePath = execFileSync(process.execPath, ['scripts/find-chromium.mjs'], { encoding: 'utf8' }).trim();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  demo = await startDemo();
 });
+afterAll(() => demo?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await endpoint?.close();
-  await mock?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
-
-const posts = () => endpoint.proxy.calls.filter((c) => c.method === 'POST');
+const posts = () => demo.endpoint.proxy.calls.filter((c) => c.method === 'POST');
 
 /** Waits for the nth POST (1-based) to have arrived with its body, and returns the body. */
 async function nthPostBody(n: number): Promise<unknown> {
@@ -75,11 +40,11 @@ describe.each([
   const errors: string[] = [];
 
   beforeEach(async () => {
-    endpoint.proxy.calls.length = 0;
+    demo.endpoint.proxy.calls.length = 0;
     errors.length = 0;
-    page = await browser.newPage();
+    page = await demo.browser.newPage();
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(new URL(path, base).href);
+    await page.goto(new URL(path, demo.base).href);
   });
   afterEach(async () => {
     await page.close();
@@ -101,7 +66,7 @@ describe.each([
     const { taskId } = await elementInputs(page);
     expect(taskId).toMatch(/^flow-\d+$/);
     expect(await uiText(page, 'task')).toBe(taskId);
-    expect(await uiText(page, 'ready')).toBe(`${mock.url}/samples/avatar.mp4`);
+    expect(await uiText(page, 'ready')).toBe(`${demo.mock.url}/samples/avatar.mp4`);
     expect(await uiText(page, 'error')).toBe('–');
     const events = (await page.getByTestId('events').locator('li').allTextContents()).reverse();
     expect(events.at(-1)).toBe('navtalk-ready: video ready');
