@@ -56,6 +56,16 @@ function setUpCopyButtons(): void {
   });
 }
 
+/** On narrow screens the nav scrolls sideways: bring the current page's link into view. */
+function revealCurrentNavLink(): void {
+  const link = document.querySelector<HTMLElement>('.site-nav [aria-current="page"]');
+  const list = link?.closest('ul');
+  if (link && list && list.scrollWidth > list.clientWidth) {
+    list.scrollLeft = link.offsetLeft - (list.clientWidth - link.offsetWidth) / 2;
+  }
+}
+
 setUpThemeToggle();
 setUpCopyButtons();
+revealCurrentNavLink();
 for (const node of document.querySelectorAll('[data-mock-url]')) node.textContent = MOCK_URL;
