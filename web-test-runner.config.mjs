@@ -20,7 +20,11 @@ export default {
   nodeResolve: { exportConditions: ['production'] },
   concurrency: 2,
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
-  browsers: [chromeLauncher({ launchOptions: { executablePath: findChromium(), headless: true, args } })],
+  browsers: [chromeLauncher({
+    launchOptions: { executablePath: findChromium(), headless: true, args },
+    // A context (and so a window) per page: tabs sharing a window are hidden, and hidden pages pause polling.
+    createPage: async ({ browser }) => (await browser.createBrowserContext()).newPage(),
+  })],
   middleware: [webMiddleware(createTestProxy(), (path) => path.startsWith('/proxy/') || path.startsWith('/__proxy/'))],
   testFramework: { config: { timeout: 15000 } },
   reporters: [defaultReporter(), junitReporter({ outputPath: 'reports/element.xml' })],

@@ -216,6 +216,8 @@ export class NavtalkAvatar extends LitElement {
   #retryAt = 0;
   #ticker?: ReturnType<typeof setInterval>;
   #playWhenReady = false;
+  /** generate() was called: start at the next update, after input changes are applied. */
+  #wanted = false;
   /** The text spoken in the current video, for its captions. */
   #spokenText?: string;
   #captionsMuted?: boolean;
@@ -234,9 +236,14 @@ export class NavtalkAvatar extends LitElement {
     return this._error;
   }
 
-  /** Generates the video now, whatever the trigger. Does nothing while a generation is running. */
+  /**
+   * Generates the video, whatever the trigger, with the inputs as they are once pending property changes
+   * apply (so `el.text = '...'; el.generate()` sends the new text). Does nothing while a generation is running.
+   */
   generate(): void {
-    if (!LOADING.includes(this._status)) void this.#start();
+    if (LOADING.includes(this._status)) return;
+    this.#wanted = true;
+    this.requestUpdate();
   }
 
   /** Stops a running generation (the proxy request is aborted) and returns to idle. */
@@ -295,12 +302,15 @@ export class NavtalkAvatar extends LitElement {
       // Lit batches changes made in one task, so several attributes set together make one request.
       this.#stop();
       this.#autoDone = this.#cancelled = false;
-      this.#playWhenReady = false;
+      this.#playWhenReady &&= this.#wanted;
       this._error = null;
       this.#setResult(null, null);
       this.#setStatus('idle', null);
-      this.#autoStart();
-    } else if (changed.has('trigger')) {
+    }
+    if (this.#wanted) {
+      this.#wanted = false;
+      void this.#start();
+    } else {
       this.#autoStart();
     }
     if (this.getAttribute('status') !== this._status) this.setAttribute('status', this._status);
@@ -491,7 +501,7 @@ export class NavtalkAvatar extends LitElement {
     this._taskId = taskId;
     this._policyMuted = false;
     this._playback = resultUrl && (this.#playWhenReady || (this.autoplay && !reducedMotion())) ? 'starting' : 'paused';
-    this.#playWhenReady = false;
+    if (resultUrl) this.#playWhenReady = false;
   }
 
   #emit<K extends keyof NavtalkEventMap>(type: K, detail: NavtalkEventMap[K]['detail']): void {

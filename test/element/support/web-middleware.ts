@@ -19,7 +19,11 @@ export function webMiddleware(handler: (request: Request) => Promise<Response>, 
       signal: controller.signal,
     });
     const response = await handler(request);
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) {
+      ctx.status = 204; // the browser is gone: nothing is sent (and the runner logs no 404)
+      ctx.respond = false;
+      return;
+    }
     const body = Buffer.from(await response.arrayBuffer());
     if (dropped.has(response)) {
       // Headers and half the body, then a cut: fetch() resolves and reading the body fails. (Cutting before

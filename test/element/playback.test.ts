@@ -1,0 +1,143 @@
+// No real user gesture happens in this file: Chromium's autoplay policy refuses unmuted play() here.
+import { emulateMedia } from '@web/test-runner-commands';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import type { NavtalkAvatar } from '../../src/index.js';
+import { AUDIO, mount, part, ready } from './support/helpers.js';
+import { testProxy } from './support/proxy.js';
+
+const SPEECH = 'Welcome to our shop. I can help you find the right size, track an order, or answer any question you have about returns.';
+const TEXT = { character: 'navtalk.Leo', text: SPEECH, voice: 'echo' };
+
+async function done(attributes: Record<string, string | boolean>): Promise<{ el: NavtalkAvatar; video: HTMLVideoElement }> {
+  const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
+  const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...attributes });
+  await ready(el);
+  await el.updateComplete;
+  return { el, video: part<HTMLVideoElement>(el, 'video')! };
+}
+const advancing = (video: HTMLVideoElement) =>
+  waitUntil(() => video.currentTime > 0.3, 'the video plays (currentTime advances)', { timeout: 5000 });
+const metadata = async (video: HTMLVideoElement) => {
+  if (video.readyState < HTMLMediaElement.HAVE_METADATA) await oneEvent(video, 'loadedmetadata');
+};
+
+describe('playback', () => {
+  it('autoplay tries sound, falls back to muted when refused, and offers "Tap for sound"', async () => {
+    const { el, video } = await done({ ...TEXT, autoplay: true });
+    await advancing(video);
+    expect(video.muted).to.equal(true);
+    await el.updateComplete;
+    const unmute = part<HTMLButtonElement>(el, 'unmute')!;
+    expect(unmute.textContent).to.contain('Tap for sound');
+    expect(video.playsInline).to.equal(true);
+    unmute.click();
+    await el.updateComplete;
+    expect(video.muted).to.equal(false);
+    expect(part(el, 'unmute')).to.equal(null);
+  });
+
+  it('autoplay with muted plays muted, with no sound prompt', async () => {
+    const { el, video } = await done({ ...TEXT, autoplay: true, muted: true });
+    await advancing(video);
+    await el.updateComplete;
+    expect(part(el, 'unmute')).to.equal(null);
+  });
+
+  it('without autoplay shows a Play button; play() plays (muted here, as the policy refuses sound)', async () => {
+    const { el, video } = await done(TEXT);
+    expect(video.paused).to.equal(true);
+    expect(part(el, 'play')!.textContent).to.contain('Play');
+    await el.play();
+    await advancing(video);
+    await el.updateComplete;
+    expect(part(el, 'play')).to.equal(null);
+    el.pause();
+    expect(video.paused).to.equal(true);
+    await waitUntil(() => part(el, 'play'), 'the Play button returns');
+  });
+
+  it('offers Replay when the video ends, and replays from the start', async () => {
+    const { el, video } = await done({ ...TEXT, muted: true });
+    await metadata(video);
+    video.currentTime = video.duration - 0.2;
+    await el.play();
+    await oneEvent(video, 'ended');
+    await el.updateComplete;
+    const replay = part<HTMLButtonElement>(el, 'replay')!;
+    expect(replay.textContent).to.contain('Replay');
+    replay.click();
+    await waitUntil(() => !video.paused && video.currentTime > 0.2 && video.currentTime < 2, 'plays again from the start', { timeout: 4000 });
+  });
+
+  it('applies muted, loop, controls and poster to the video as properties', async () => {
+    const poster = new URL('/test/fixtures/poster.png', location.href).href;
+    const { el, video } = await done({ ...TEXT, muted: true, loop: true, controls: true, poster });
+    expect([video.muted, video.loop, video.controls, video.poster]).to.deep.equal([true, true, true, poster]);
+    el.muted = false;
+    el.loop = false;
+    el.controls = false;
+    await el.updateComplete;
+    expect([video.muted, video.loop, video.controls]).to.deep.equal([false, false, false]);
+  });
+
+  it('does not autoplay when the visitor prefers reduced motion', async () => {
+    await emulateMedia({ reducedMotion: 'reduce' });
+    try {
+      const { el, video } = await done({ ...TEXT, autoplay: true, muted: true });
+      await metadata(video);
+      expect(video.paused).to.equal(true);
+      expect(part(el, 'play')).to.exist;
+    } finally {
+      await emulateMedia({ reducedMotion: 'no-preference' });
+    }
+  });
+
+  it('lets one avatar speak at a time', async () => {
+    const a = await done({ ...TEXT, muted: true, loop: true });
+    const b = await done({ ...TEXT, text: 'Another avatar.', muted: true, loop: true });
+    await a.el.play();
+    await advancing(a.video);
+    await b.el.play();
+    await waitUntil(() => a.video.paused, 'the first avatar pauses');
+    expect(b.video.paused).to.equal(false);
+    await waitUntil(() => part(a.el, 'play'), 'the paused avatar offers Play');
+  });
+});
+
+describe('captions', () => {
+  it('builds a captions track from the text, cues spread over the video, shown while muted', async () => {
+    const { el, video } = await done({ ...TEXT, muted: true });
+    await metadata(video);
+    expect(video.textTracks.length).to.equal(1);
+    const track = video.textTracks[0]!;
+    expect([track.kind, track.label, track.mode]).to.deep.equal(['captions', 'Captions', 'showing']);
+    const cues = [...track.cues!] as VTTCue[];
+    expect(cues.length).to.be.at.least(2);
+    expect(cues.map((c) => c.text).join(' ')).to.equal(SPEECH);
+    expect(cues[0]!.startTime).to.equal(0);
+    expect(cues.at(-1)!.endTime).to.be.closeTo(video.duration, 0.01);
+    for (let i = 1; i < cues.length; i++) expect(cues[i]!.startTime).to.be.closeTo(cues[i - 1]!.endTime, 1e-6);
+    el.muted = false;
+    await el.updateComplete;
+    await waitUntil(() => track.mode === 'hidden', 'captions hide once the sound is on');
+  });
+
+  it('adds no captions for audio methods', async () => {
+    const { video } = await done({ character: 'navtalk.Leo', 'audio-url': AUDIO['audio-url'], muted: true });
+    await metadata(video);
+    expect(video.textTracks.length).to.equal(0);
+  });
+
+  it('labels the track in the page language and the strings', async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
+    const box = await fixture<HTMLElement>(html`<div lang="de">
+      <navtalk-avatar endpoint=${proxy.endpoint} trigger="load" character="navtalk.Leo" text="Hallo zusammen." voice="echo"
+        .strings=${{ captions: 'Untertitel' }}></navtalk-avatar></div>`);
+    const el = box.querySelector('navtalk-avatar')!;
+    await ready(el);
+    await el.updateComplete;
+    const video = part<HTMLVideoElement>(el, 'video')!;
+    await metadata(video);
+    expect([video.textTracks[0]!.language, video.textTracks[0]!.label]).to.deep.equal(['de', 'Untertitel']);
+  });
+});

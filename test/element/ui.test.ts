@@ -1,0 +1,166 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { NavtalkAvatar } from '../../src/index.js';
+import { characterPreviewUrl } from '../../src/protocol/index.js';
+import { failure, mount, part, ready } from './support/helpers.js';
+import { testProxy } from './support/proxy.js';
+
+const TEXT = { character: 'navtalk.Leo', text: 'Hello.', voice: 'echo' };
+const POSTER = new URL('/test/fixtures/poster.png', location.href).href;
+const posterSrc = (el: NavtalkAvatar) => part<HTMLImageElement>(el, 'poster')?.getAttribute('src');
+
+describe('box and poster', () => {
+  it('reserves a square box before any video exists', async () => {
+    const el = await mount({ trigger: 'manual', ...TEXT, style: 'width: 240px' });
+    const { width, height } = el.getBoundingClientRect();
+    expect([width, height]).to.deep.equal([240, 240]);
+    el.style.setProperty('--navtalk-aspect-ratio', '16 / 9');
+    expect(el.getBoundingClientRect().height).to.equal(135);
+  });
+
+  it('uses the poster attribute, else image-url, else the character preview', async () => {
+    expect(posterSrc(await mount({ trigger: 'manual', ...TEXT, poster: POSTER }))).to.equal(POSTER);
+    expect(posterSrc(await mount({ trigger: 'manual', text: 'Hi', voice: 'echo', 'image-url': POSTER }))).to.equal(POSTER);
+    expect(posterSrc(await mount({ trigger: 'manual', ...TEXT }))).to.equal(characterPreviewUrl('navtalk.Leo'));
+  });
+
+  it('drops a poster image that fails to load', async () => {
+    const el = await mount({ trigger: 'manual', ...TEXT, poster: 'data:image/png;base64,AAAA' });
+    await waitUntil(() => !part(el, 'poster'), 'the broken image is removed');
+  });
+
+  it('lets slot="poster" replace the poster', async () => {
+    const el = await fixture<NavtalkAvatar>(html`<navtalk-avatar trigger="manual" character="navtalk.Leo" text="Hi" voice="echo">
+      <img slot="poster" src=${POSTER} alt="Leo, our assistant" />
+    </navtalk-avatar>`);
+    const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="poster"]')!;
+    expect(slot.assignedElements().map((e) => e.getAttribute('alt'))).to.deep.equal(['Leo, our assistant']);
+  });
+});
+
+describe('loading UI', () => {
+  it('shows progress and elapsed time only after a short delay, and progress only grows', async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'started', at: 0 }, { status: 'processing', at: 200 }, { status: 'done', at: 2300 }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT });
+    await waitUntil(() => el.status !== 'idle', 'started');
+    expect(part(el, 'progress')).to.equal(null);
+    const values: number[] = [];
+    await waitUntil(() => part(el, 'progress'), 'the progress bar appears', { timeout: 1500 });
+    expect(part(el, 'progress')!.getAttribute('aria-label')).to.equal('Video generation progress');
+    while (el.status !== 'done') {
+      const bar = part<HTMLProgressElement>(el, 'progress');
+      if (bar) values.push(bar.value);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(values.length).to.be.at.least(10);
+    expect(values.every((v, i) => i === 0 || v >= values[i - 1]!)).to.equal(true);
+    expect(values.at(-1)! > values[0]!).to.equal(true);
+    expect(values.at(-1)).to.be.below(95);
+  });
+
+  it('shows the status in a polite live region, and the elapsed seconds', async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'processing', at: 0 }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT });
+    const status = part(el, 'status')!;
+    expect([status.getAttribute('role'), status.getAttribute('aria-live')]).to.deep.equal(['status', 'polite']);
+    await waitUntil(() => status.textContent === 'Animating the face…', 'processing is announced');
+    await waitUntil(() => part(el, 'elapsed')?.textContent === '1 s', 'elapsed seconds', { timeout: 2500 });
+    el.cancel();
+  });
+
+  it('never flashes the loading UI on a cache hit', async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'manual', ...TEXT });
+    let flashed = false;
+    const observer = new MutationObserver(() => (flashed ||= !!part(el, 'progress')));
+    observer.observe(el.shadowRoot!, { childList: true, subtree: true });
+    el.generate();
+    await ready(el);
+    await el.updateComplete;
+    observer.disconnect();
+    expect(flashed).to.equal(false);
+  });
+});
+
+describe('errors, strings and slots', () => {
+  it('shows a readable message per code with a retry button', async () => {
+    const proxy = await testProxy({ post: [{ http: 401, error: { code: 'signature_invalid', message: 'Bad signature.' } }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT });
+    await failure(el);
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent).to.contain('This page is not allowed to make videos.');
+    expect(part(el, 'retry')!.textContent).to.contain('Try again');
+    expect(part(el, 'status')!.textContent).to.equal('The video could not be made.');
+  });
+
+  it('takes other texts from the strings property', async () => {
+    const proxy = await testProxy({ post: [{ http: 429, error: { code: 'rate_limited', message: 'Slow.' }, headers: { 'retry-after': '9' } }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'manual', ...TEXT });
+    el.strings = { retry: 'Erneut versuchen', rate_limited: 'Zu viele Anfragen.', retryIn: 'Noch {seconds} s.', failed: 'Fehlgeschlagen.' };
+    el.generate();
+    await failure(el);
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent!.replace(/\s+/g, ' ')).to.contain('Zu viele Anfragen. Noch 9 s.');
+    expect(part(el, 'retry')!.textContent).to.contain('Erneut versuchen');
+    expect(part(el, 'status')!.textContent).to.equal('Fehlgeschlagen.');
+  });
+
+  it('lets slot="error" replace the message', async () => {
+    const proxy = await testProxy({ post: [{ http: 500, error: { code: 'upstream_failed', message: 'x' } }] });
+    const el = await fixture<NavtalkAvatar>(html`<navtalk-avatar endpoint=${proxy.endpoint} trigger="load" character="navtalk.Leo" text="Hi" voice="echo">
+      <p slot="error">Our assistant is resting. Please call us instead.</p>
+    </navtalk-avatar>`);
+    await failure(el);
+    await el.updateComplete;
+    const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="error"]')!;
+    expect(slot.assignedElements()[0]!.textContent).to.equal('Our assistant is resting. Please call us instead.');
+    expect(part(el, 'retry')).to.exist;
+  });
+});
+
+describe('accessibility (axe)', () => {
+  it('has no violations when idle', async () => {
+    const el = await mount({ trigger: 'click', ...TEXT, poster: POSTER });
+    await expect(el).to.be.accessible();
+  });
+
+  it('has no violations while loading', async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'processing', at: 0 }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT, poster: POSTER });
+    await waitUntil(() => part(el, 'progress'), 'the progress bar shows', { timeout: 1500 });
+    await expect(el).to.be.accessible();
+    el.cancel();
+  });
+
+  it('has no violations when done', async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT, poster: POSTER });
+    await ready(el);
+    await el.updateComplete;
+    await expect(el).to.be.accessible();
+  });
+
+  it('has no violations when failed', async () => {
+    const proxy = await testProxy({ post: [{ http: 503, error: { code: 'unavailable', message: 'Down.' } }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT, poster: POSTER });
+    await failure(el);
+    await el.updateComplete;
+    await expect(el).to.be.accessible();
+  });
+});
+
+describe('registration', () => {
+  it('define() is safe to call again, and a no-op without a registry', () => {
+    expect(() => NavtalkAvatar.define()).not.to.throw();
+    expect(() => NavtalkAvatar.define('navtalk-avatar', undefined)).not.to.throw();
+    expect(customElements.get('navtalk-avatar')).to.equal(NavtalkAvatar);
+  });
+
+  it('define(tag) registers a second tag name with a subclass', async () => {
+    NavtalkAvatar.define('talking-head');
+    NavtalkAvatar.define('talking-head');
+    const Other = customElements.get('talking-head')!;
+    expect(Other.prototype).to.be.instanceOf(NavtalkAvatar);
+    const el = await fixture<NavtalkAvatar>(html`<talking-head trigger="manual"></talking-head>`);
+    expect(el.status).to.equal('idle');
+  });
+});
