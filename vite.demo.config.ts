@@ -17,7 +17,7 @@ export const DEFAULT_ENDPOINT_TARGET = 'http://127.0.0.1:8787';
 export const DEFAULT_MOCK_URL = 'http://127.0.0.1:8790';
 
 const root = fileURLToPath(new URL('./demo/', import.meta.url));
-const PAGES = ['index', 'playground', 'gallery', 'record', 'react/index', 'vue/index'];
+const PAGES = ['index', 'playground', 'gallery', 'record', 'react/index', 'react/raw', 'vue/index'];
 
 export default defineConfig(({ mode }) => {
   const env = loadEnv(mode, process.cwd(), '');

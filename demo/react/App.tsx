@@ -1,15 +1,26 @@
 /**
- * A small React 19 app around the @lit/react wrapper: the character, voice and text live in React state
- * and flow into the element as props (a change starts a new generation); its events update the UI.
+ * A small React 19 app: the character, voice and text live in React state and flow into the element as
+ * props (a change starts a new generation); its events update the UI. The element is rendered by the
+ * `Avatar` it is given: through the @lit/react wrapper (main.tsx) or as the plain tag (raw.tsx).
  */
-import { useState, type FormEvent } from 'react';
-import type { NavtalkErrorDetail, NavtalkStatus } from '../../src/index.js';
+import { useState, type ComponentType, type FormEvent, type ReactNode } from 'react';
+import type {
+  NavtalkErrorDetail, NavtalkErrorEvent, NavtalkReadyEvent, NavtalkStatus, NavtalkStatusEvent,
+} from '../../src/index.js';
 import { CHARACTERS, VOICES, type Voice } from '../../src/protocol/index.js';
-import { NavtalkAvatar } from '../../src/react.js';
 import { EVENTS_SHOWN, START, eventLine, type EventLine } from '../lib/app-state.js';
-import { ENDPOINT } from '../lib/config.js';
 
-export function App() {
+/** What the app hands the element: its state and its three handlers. */
+export interface AvatarProps {
+  character: string;
+  voice: Voice;
+  text: string;
+  onStatus(event: NavtalkStatusEvent): void;
+  onReady(event: NavtalkReadyEvent): void;
+  onError(event: NavtalkErrorEvent): void;
+}
+
+export function App({ Avatar, intro }: { Avatar: ComponentType<AvatarProps>; intro: ReactNode }) {
   const [character, setCharacter] = useState(START.character);
   const [voice, setVoice] = useState<Voice>(START.voice);
   const [text, setText] = useState(START.text);
@@ -31,21 +42,15 @@ export function App() {
       <div className="page-head">
         <p className="eyebrow">React 19</p>
         <h1>The avatar in a React app</h1>
-        <p className="lede">
-          Character, voice and text are React state, passed as props through the typed wrapper from{' '}
-          <code>navtalk-avatar/react</code>. Change one and a new video is made; the events below come from the element.
-        </p>
+        <p className="lede">{intro}</p>
       </div>
       <div className="app">
         <section className="card app__stage" aria-label="Avatar">
-          <NavtalkAvatar
-            endpoint={ENDPOINT}
+          <Avatar
             character={character}
             voice={voice}
             text={text}
-            trigger="load"
-            autoplay
-            onNavtalkStatus={(e) => {
+            onStatus={(e) => {
               setStatus(e.detail.status);
               setTaskId(e.detail.taskId);
               if (e.detail.status === 'submitting') {
@@ -54,11 +59,11 @@ export function App() {
               }
               log(eventLine(e));
             }}
-            onNavtalkReady={(e) => {
+            onReady={(e) => {
               setResultUrl(e.detail.resultUrl);
               log(eventLine(e));
             }}
-            onNavtalkError={(e) => {
+            onError={(e) => {
               setError(e.detail);
               log(eventLine(e));
             }}

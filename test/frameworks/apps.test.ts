@@ -1,5 +1,6 @@
 /**
- * The element inside the React and the Vue demo apps, in Chromium (see harness.ts for what serves them).
+ * The element inside the React (with the @lit/react wrapper, and as the plain tag with React 19's own
+ * custom element support) and the Vue demo apps, in Chromium (harness.ts has what serves them).
  * Checks that app state reaches the element as properties, that a state change makes a new generation
  * (a new POST with the new body, and only one), and that the element's events reach the apps' handlers.
  */
@@ -33,9 +34,10 @@ const waitForUiStatus = (page: Page, status: string) =>
   expect.poll(() => uiText(page, 'status'), { timeout: 10_000 }).toBe(status);
 
 describe.each([
-  ['React', 'react/'],
-  ['Vue', 'vue/'],
-])('the %s demo app', (_name, path) => {
+  ['React app with the wrapper', 'react/'],
+  ['React app with the plain tag (React 19)', 'react/raw.html'],
+  ['Vue app', 'vue/'],
+])('the %s', (_name, path) => {
   let page: Page;
   const errors: string[] = [];
 

@@ -18,6 +18,7 @@ const PAGES: Array<{ name: string; path: string; settled: Record<string, number>
   { name: 'state gallery', path: 'gallery.html', settled: { idle: 1, done: 5 } },
   { name: 'recorder', path: 'record.html', settled: { idle: 1 } },
   { name: 'React app', path: 'react/', settled: { done: 1 } },
+  { name: 'React app without the wrapper', path: 'react/raw.html', settled: { done: 1 } },
   { name: 'Vue app', path: 'vue/', settled: { done: 1 } },
 ];
 
