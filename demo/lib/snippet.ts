@@ -6,11 +6,15 @@ export type Attributes = Record<string, string | number | boolean | null | undef
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
-/** The markup of one tag, on one line when short, else one attribute a line. */
-export function tagSource(attributes: Attributes, tag = 'navtalk-avatar'): string {
-  const parts = Object.entries(attributes)
+/** Each attribute as written in markup (`name="value"`, or `name` alone when true). */
+export const attributeSource = (attributes: Attributes): string[] =>
+  Object.entries(attributes)
     .filter(([, value]) => value !== undefined && value !== null && value !== false && value !== '')
     .map(([name, value]) => (value === true ? name : `${name}="${escapeAttribute(String(value))}"`));
+
+/** The markup of one tag, on one line when short, else one attribute a line. */
+export function tagSource(attributes: Attributes, tag = 'navtalk-avatar'): string {
+  const parts = attributeSource(attributes);
   const oneLine = `<${tag}${parts.map((p) => ` ${p}`).join('')}></${tag}>`;
   return oneLine.length <= 78 ? oneLine : `<${tag}\n${parts.map((p) => `  ${p}`).join('\n')}\n></${tag}>`;
 }

@@ -9,7 +9,7 @@ import type { NavtalkAvatar, NavtalkStrings } from '../../src/index.js';
 import { FIELDS } from '../../src/protocol/index.js';
 import { sampleUrl } from '../lib/config.js';
 import { NAVTALK_EVENTS } from '../lib/event-log.js';
-import { codeBlock, tagSource, type Attributes } from '../lib/snippet.js';
+import { attributeSource, codeBlock, type Attributes } from '../lib/snippet.js';
 import { followStatus } from '../lib/status.js';
 
 type Group = 'loading' | 'done' | 'errors' | 'theming';
@@ -145,7 +145,7 @@ const mounted = EXAMPLES.map((example) => {
     <div class="state__head"><h3>${example.title}</h3>${pill}</div>
     ${avatar}
     <p class="state__about">${example.about}</p>
-    <code class="state__attrs">${tagSource(example.attributes).replace(/><\/navtalk-avatar>$/, '>')}</code>
+    <pre class="state__attrs" tabindex="0" aria-label="Attributes">${attributeSource(example.attributes).join('\n')}</pre>
     ${last}
     ${code ? codeBlock(code.label, code.source) : nothing}
   </article>`;
