@@ -181,12 +181,11 @@ async function useAudio(audio: Blob, label: string): Promise<void> {
   }
 }
 
-async function makeItTalk(): Promise<void> {
+function makeItTalk(): void {
   if (!take) return;
   avatar.character = character.value;
   avatar.audio = take;
-  // New inputs reset the element on its next update; generate once that has happened.
-  await avatar.updateComplete;
+  // Sent with the inputs just set: generate() applies pending changes first.
   avatar.generate();
   $('#result-note').textContent = `Sent ${Math.round(take.size / 1024)} KB of audio as audio_base64 with character ${character.value}.`;
 }
@@ -199,5 +198,5 @@ $<HTMLInputElement>('#upload').addEventListener('change', (event) => {
   const file = (event.target as HTMLInputElement).files?.[0];
   if (file) void useAudio(file, file.name);
 });
-send.addEventListener('click', () => void makeItTalk());
+send.addEventListener('click', makeItTalk);
 bindStatusPills();
