@@ -31,6 +31,8 @@ export function shareTask(options: Omit<RunOptions, 'signal' | 'onUpdate'>, list
     const created: Entry = { listeners: new Set([listener]), controller: new AbortController() };
     tasks.set(key, (entry = created));
     const each = (call: (l: TaskListener) => void) => [...created.listeners].forEach(call);
+    // Forgotten as soon as it settles, so an avatar arriving later starts afresh instead of joining a dead task.
+    const forget = () => tasks.get(key) === created && tasks.delete(key);
     runTask({
       ...options,
       signal: created.controller.signal,
@@ -38,15 +40,12 @@ export function shareTask(options: Omit<RunOptions, 'signal' | 'onUpdate'>, list
         created.last = update;
         each((l) => l.update(update));
       },
-    })
-      .catch((error: unknown) => {
-        if (created.controller.signal.aborted) return;
-        const failure = error instanceof TaskError ? error : new TaskError('proxy_error', String(error));
-        each((l) => l.fail(failure));
-      })
-      .finally(() => {
-        if (tasks.get(key) === created) tasks.delete(key);
-      });
+    }).then(forget, (error: unknown) => {
+      forget();
+      if (created.controller.signal.aborted) return;
+      const failure = error instanceof TaskError ? error : new TaskError('proxy_error', String(error));
+      each((l) => l.fail(failure));
+    });
   }
   const joined = entry;
   return () => {

@@ -147,6 +147,14 @@ describe('identical avatars share one task', () => {
     await waitUntil(async () => (await aborted(proxy, 'GET')) === 1, 'the last one leaving aborts');
     expect(await proxy.posts()).to.have.length(1);
   });
+
+  it('does not join a task that already failed: a new identical avatar starts afresh', async () => {
+    const proxy = await testProxy({ post: [{ http: 503, error: { code: 'unavailable', message: 'Down.' } }] });
+    const make = () => fixture<NavtalkAvatar>(html`<navtalk-avatar endpoint=${proxy.endpoint} trigger="load" character="navtalk.Leo" text="Again" voice="echo"></navtalk-avatar>`);
+    await failure(await make());
+    await ready(await make());
+    expect(await proxy.posts()).to.have.length(2);
+  });
 });
 
 describe('triggers', () => {
