@@ -5,7 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methodNumber, validateGenerateRequest } from '../../src/protocol/index.js';
+import { AUDIO_LABEL, VISUAL_LABEL, methodOf } from '../../demo/lib/methods.js';
+import { AUDIO_FIELDS, VISUAL_FIELDS, methodNumber, validateGenerateRequest } from '../../src/protocol/index.js';
 import { startDemo, type Demo } from './harness.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -56,6 +57,12 @@ describe.each(['light', 'dark'] as const)('the demo pages, %s', (colorScheme) =>
   });
 });
 
+const postedMethods = () => demo.endpoint.proxy.calls.filter((c) => c.method === 'POST').map((c) => {
+  const checked = validateGenerateRequest(c.body);
+  if (!checked.ok) throw new Error(checked.message);
+  return methodNumber(checked.value);
+});
+
 it("the landing page's examples send a valid request for each of the nine methods", async () => {
   demo.endpoint.proxy.calls.length = 0;
   const page = await demo.browser.newPage({ viewport: { width: 1280, height: 6000 } });
@@ -65,11 +72,32 @@ it("the landing page's examples send a valid request for each of the nine method
   } finally {
     await page.close();
   }
-  const methods = demo.endpoint.proxy.calls.filter((c) => c.method === 'POST').map((c) => {
-    const checked = validateGenerateRequest(c.body);
-    if (!checked.ok) throw new Error(checked.message);
-    return methodNumber(checked.value);
-  });
   // The hero is method 6 (image + text) too.
-  expect(methods.sort()).toEqual([1, 2, 3, 4, 5, 6, 6, 7, 8, 9]);
+  expect(postedMethods().sort()).toEqual([1, 2, 3, 4, 5, 6, 6, 7, 8, 9]);
+});
+
+it('the playground applies each of the nine methods from its form, and the element makes it', async () => {
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 1200 } });
+  try {
+    await page.goto(new URL('playground.html', demo.base).href);
+    await page.waitForFunction(hasSettled, { done: 1 });
+    demo.endpoint.proxy.calls.length = 0;
+    for (const visual of VISUAL_FIELDS) {
+      for (const audio of AUDIO_FIELDS) {
+        await page.getByRole('radio', { name: VISUAL_LABEL[visual], exact: true }).check();
+        await page.getByRole('radio', { name: AUDIO_LABEL[audio], exact: true }).check();
+        const sample = page.getByRole('button', { name: 'Use the sample voice' });
+        if (audio === 'audio_base64' && !(await page.getByText('voice.wav,').isVisible())) {
+          await sample.click();
+          await page.getByText('voice.wav,').waitFor();
+        }
+        await page.getByRole('button', { name: 'Apply' }).click();
+        await expect.poll(postedMethods, { timeout: 10_000 }).toContain(methodOf(visual, audio));
+        await page.waitForFunction(hasSettled, { done: 1 });
+      }
+    }
+    expect(postedMethods()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  } finally {
+    await page.close();
+  }
 });
