@@ -10,6 +10,11 @@ import { defineConfig } from 'vite';
 const LIBRARY_ENTRIES: Record<string, string> = {
   index: 'src/index.ts',
   define: 'src/define.ts',
+  react: 'src/react.ts',
+  protocol: 'src/protocol/index.ts',
+  proxy: 'src/proxy/index.ts',
+  worker: 'src/worker/index.ts',
+  'navtalk-sign': 'src/cli/sign.ts',
 };
 
 /** Bare imports (lit, zod, react, node:*) stay imports in the library build. */

@@ -79,6 +79,7 @@ const reducedMotion = () => globalThis.matchMedia?.('(prefers-reduced-motion: re
  * A talking-head video from NavTalk in one tag: asks your proxy to generate it, shows honest progress
  * while it does, and plays it in the same box.
  *
+ * @tagname navtalk-avatar
  * @summary Generates a NavTalk talking-avatar video through a proxy and plays it inline.
  *
  * @attr endpoint - URL of the proxy that holds the NavTalk key (relative URLs resolve against the page).

@@ -1,0 +1,106 @@
+// The package as people install it: `npm pack`, install the tarball into an empty folder, then import every
+// export from Node, run the CLI and typecheck a consumer against the shipped declarations.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const app = mkdtempSync(join(tmpdir(), 'navtalk-pack-'));
+const node = (file: string) => run(process.execPath, [file], { cwd: app });
+
+beforeAll(async () => {
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', app], { cwd: ROOT });
+  const [{ filename }] = JSON.parse(stdout) as { filename: string }[];
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(app, filename), 'react@19', 'react-dom@19', '@types/react@19'], { cwd: app });
+}, 180_000);
+
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+describe('the npm package', () => {
+  it('imports the element, define, react, protocol and proxy entries in Node (SSR-safe)', async () => {
+    writeFileSync(join(app, 'entries.mjs'), `
+      import { NavtalkAvatar, DEFAULT_STRINGS } from 'navtalk-avatar';
+      import 'navtalk-avatar/define';
+      import { NavtalkAvatar as ReactAvatar } from 'navtalk-avatar/react';
+      import { validateGenerateRequest, VOICES } from 'navtalk-avatar/protocol';
+      import { createProxyHandler, configFromEnv } from 'navtalk-avatar/proxy';
+      NavtalkAvatar.define();
+      const handler = createProxyHandler({ config: configFromEnv({ NAVTALK_API_KEY: 'sk-test', AUTH_MODE: 'open', ALLOWED_ORIGINS: 'https://shop.example' }) });
+      const refused = await handler(new Request('https://proxy.example/', { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{}' }));
+      console.log(JSON.stringify({
+        element: typeof NavtalkAvatar.define, strings: typeof DEFAULT_STRINGS.retry, react: typeof ReactAvatar,
+        valid: validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'echo' }).ok,
+        voices: VOICES.length, refused: refused.status,
+      }));
+    `);
+    const { stdout } = await node('entries.mjs');
+    expect(JSON.parse(stdout)).toEqual({ element: 'function', strings: 'string', react: 'object', valid: true, voices: 11, refused: 403 });
+  });
+
+  it('ships the Worker entry (its Durable Objects and fetch handler) for wrangler', async () => {
+    // Node has no `cloudflare:workers`; a loader hook gives it the one class the Worker extends.
+    writeFileSync(join(app, 'cloudflare-stub.mjs'), `
+      export async function resolve(specifier, context, next) {
+        if (specifier === 'cloudflare:workers') return { url: 'data:text/javascript,export class DurableObject { constructor(ctx, env) { this.ctx = ctx; this.env = env; } }', shortCircuit: true };
+        return next(specifier, context);
+      }`);
+    writeFileSync(join(app, 'worker.mjs'), `
+      import { register } from 'node:module';
+      register('./cloudflare-stub.mjs', import.meta.url);
+      const worker = await import('navtalk-avatar/worker');
+      console.log(JSON.stringify({ fetch: typeof worker.default.fetch, objects: ['TaskObject', 'BudgetObject', 'LimiterObject'].map((n) => typeof worker[n]) }));
+    `);
+    const { stdout } = await node('worker.mjs');
+    expect(JSON.parse(stdout)).toEqual({ fetch: 'function', objects: ['function', 'function', 'function'] });
+  });
+
+  it('resolves the CDN bundle and the custom elements manifest', async () => {
+    writeFileSync(join(app, 'files.mjs'), `
+      import { readFileSync } from 'node:fs';
+      import { fileURLToPath } from 'node:url';
+      const bundle = readFileSync(fileURLToPath(import.meta.resolve('navtalk-avatar/navtalk-avatar.js')), 'utf8');
+      const manifest = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('navtalk-avatar/custom-elements.json')), 'utf8'));
+      const pkg = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('navtalk-avatar/package.json')), 'utf8'));
+      const element = manifest.modules.flatMap((m) => m.declarations).find((d) => d.customElement);
+      console.log(JSON.stringify({ defines: bundle.includes('navtalk-avatar'), tag: element.tagName, events: element.events.map((e) => e.name), customElements: pkg.customElements }));
+    `);
+    const { stdout } = await node('files.mjs');
+    expect(JSON.parse(stdout)).toEqual({
+      defines: true, tag: 'navtalk-avatar', events: ['navtalk-status', 'navtalk-ready', 'navtalk-error'], customElements: 'dist/custom-elements.json',
+    });
+  });
+
+  it('installs the navtalk-sign command', async () => {
+    const { stdout } = await run(join(app, 'node_modules/.bin/navtalk-sign'), ['--print', '--character', 'navtalk.Leo', '--text', 'Hi', '--voice', 'echo'], {
+      cwd: app, env: { ...process.env, SIGNING_SECRET: 'pack-test-secret' },
+    });
+    expect(stdout.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('types: the element, React JSX, the wrapper and the proxy typecheck in a consumer', async () => {
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, jsx: 'react-jsx', noEmit: true, lib: ['ES2022', 'DOM'], types: [] },
+      include: ['consumer.tsx'],
+    }));
+    writeFileSync(join(app, 'consumer.tsx'), `
+      import { NavtalkAvatar, type NavtalkReadyEvent } from 'navtalk-avatar';
+      import type {} from 'navtalk-avatar/jsx';
+      import { NavtalkAvatar as Wrapper } from 'navtalk-avatar/react';
+      import { createProxyHandler, type ProxyHandler } from 'navtalk-avatar/proxy';
+      const el: NavtalkAvatar = document.createElement('navtalk-avatar');
+      el.bboxShift = 3;
+      el.addEventListener('navtalk-ready', (e: NavtalkReadyEvent) => e.detail.resultUrl.toUpperCase());
+      export const raw = <navtalk-avatar endpoint="/api" character="navtalk.Leo" text="Hi" voice="echo" onnavtalk-ready={(e) => e.detail.taskId} />;
+      export const wrapped = <Wrapper endpoint="/api" character="navtalk.Leo" text="Hi" voice="echo" onNavtalkReady={(e) => e.detail.resultUrl} />;
+      export const handler: ProxyHandler = createProxyHandler;
+    `.replace('export const handler: ProxyHandler = createProxyHandler;', 'export const make: typeof createProxyHandler = createProxyHandler; export type H = ProxyHandler;'));
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', app]).then(() => 'ok', (e: { stdout: string }) => e.stdout);
+    expect(result).toBe('ok');
+  });
+});
