@@ -14,7 +14,7 @@ const node = (file: string) => run(process.execPath, [file], { cwd: app });
 
 beforeAll(async () => {
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', app], { cwd: ROOT });
-  const [{ filename }] = JSON.parse(stdout) as { filename: string }[];
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(app, filename), 'react@19', 'react-dom@19', '@types/react@19'], { cwd: app });
 }, 180_000);
