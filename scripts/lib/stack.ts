@@ -25,12 +25,16 @@ export interface StackOptions {
   mockPort?: number;
   /** Print wrangler's output (npm start) instead of keeping it for error messages. */
   verbose?: boolean;
+  /** Another wrangler config than the root wrangler.jsonc (the benchmarks: a frozen bundle of the Worker, a hello-world Worker). */
+  config?: string;
 }
 
 export interface Stack {
   mock?: MockNavTalk;
   /** The Worker's base URL: the proxy endpoint is its root. */
   workerUrl: string;
+  /** wrangler's process group: its workerd processes are in it (the benchmarks sample their memory). */
+  workerGroup: number;
   /** The demo's URL when `demo` was asked for. */
   demoUrl?: string;
   stop(): Promise<void>;
@@ -106,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const args = [
       'dev', '--ip', '127.0.0.1', '--port', String(workerPort), '--inspector-port', String(await freePort()),
       '--env-file', envFile, '--persist-to', join(secrets, 'state'), '--show-interactive-dev-session=false',
+      ...(options.config ? ['--config', options.config] : []),
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ];
     let output = '';
@@ -131,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stops.push(() => vite.close());
       demoUrl = `http://127.0.0.1:${demoPort}/`;
     }
-    return { mock, workerUrl, demoUrl, stop };
+    return { mock, workerUrl, workerGroup: wrangler.pid!, demoUrl, stop };
   } catch (error) {
     await stop();
     throw error;

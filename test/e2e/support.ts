@@ -19,10 +19,12 @@ export interface StaticSite {
   close(): Promise<void>;
 }
 
-/** Serves the built CDN bundle at /navtalk-avatar.js and the given HTML pages, like a marketing site would. */
-export async function serveSite(pages: Record<string, string>): Promise<StaticSite> {
-  const bundlePath = new URL('../../dist/navtalk-avatar.js', import.meta.url);
-  if (!existsSync(bundlePath)) throw new Error('dist/navtalk-avatar.js is missing: run `npm run build` first.');
+/**
+ * Serves the built CDN bundle at /navtalk-avatar.js and the given HTML pages, like a marketing site would.
+ * `bundlePath`: another copy of the bundle (the benchmarks serve a snapshot, since a build elsewhere empties dist/).
+ */
+export async function serveSite(pages: Record<string, string>, bundlePath: string | URL = new URL('../../dist/navtalk-avatar.js', import.meta.url)): Promise<StaticSite> {
+  if (!existsSync(bundlePath)) throw new Error(`${bundlePath} is missing: run \`npm run build\` first.`);
   const bundle = readFileSync(bundlePath);
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
