@@ -1,0 +1,63 @@
+// The element through the real proxy handler (src/proxy) to the NavTalk mock: nothing of ours is scripted.
+import { expect, waitUntil } from '@open-wc/testing';
+import { failure, mount, part, ready, statusLog } from './support/helpers.js';
+
+const ENDPOINT = '/real-proxy';
+const mockUrl: string = (await (await fetch(`${ENDPOINT}/mock-url`)).json()).url;
+const generateCalls = async (): Promise<Record<string, unknown>[]> =>
+  ((await (await fetch(`${mockUrl}/__mock/calls`)).json()) as { path: string; body: Record<string, unknown> }[])
+    .filter((call) => call.path === '/generate')
+    .map((call) => call.body);
+/** A NavTalk body the mock received that has this marker in its text or tuning, without the license. */
+const received = async (match: (body: Record<string, unknown>) => boolean) => {
+  const bodies = (await generateCalls()).filter(match);
+  return bodies.map(({ license, ...rest }) => ({ licensed: typeof license === 'string' && license.length > 0, ...rest }));
+};
+
+const VISUAL = { 'video-url': `${mockUrl}/samples/source.mp4`, 'image-url': `${mockUrl}/samples/face.png`, character: 'navtalk.Leo' };
+const AUDIO = { 'audio-url': `${mockUrl}/samples/voice.mp3`, 'audio-base64': 'UklGRiQAAABXQVZF', text: 'Hello from the real proxy' };
+const FIELD: Record<string, string> = {
+  'video-url': 'video_url', 'image-url': 'image_url', character: 'character_name', 'audio-url': 'audio_url', 'audio-base64': 'audio_base64', text: 'content',
+};
+
+describe('through the real proxy to the NavTalk mock', () => {
+  let method = 0;
+  for (const [visual, visualValue] of Object.entries(VISUAL)) {
+    for (const [audio, audioValue] of Object.entries(AUDIO)) {
+      const marker = (method++) - 4; // a distinct bbox-shift per method tells the 9 bodies apart
+      it(`${visual} + ${audio}: done, and NavTalk got exactly these fields with the license`, async () => {
+        const voice: Record<string, string> = audio === 'text' ? { voice: 'echo' } : {};
+        const el = await mount({ endpoint: ENDPOINT, trigger: 'load', [visual]: visualValue, [audio]: audioValue, 'bbox-shift': String(marker), ...voice });
+        const statuses = statusLog(el);
+        expect(await ready(el)).to.match(new RegExp(`^${mockUrl}/videos/[0-9a-f-]+\\.mp4$`));
+        expect(statuses.at(-1)).to.equal('done');
+        expect(await received((b) => b.bbox_shift === marker)).to.deep.equal([
+          { licensed: true, [FIELD[visual]!]: visualValue, [FIELD[audio]!]: audioValue, bbox_shift: marker, ...voice },
+        ]);
+      });
+    }
+  }
+
+  it('plays the generated video, and a second avatar with the same script is served from the cache', async () => {
+    const text = 'Play me through the real proxy';
+    const el = await mount({ endpoint: ENDPOINT, trigger: 'load', character: 'navtalk.Mia', text, voice: 'nova', autoplay: true });
+    await ready(el);
+    const video = part<HTMLVideoElement>(el, 'video')!;
+    await waitUntil(() => video.currentTime > 0.2, 'the generated video plays', { timeout: 8000 });
+
+    const again = await mount({ endpoint: ENDPOINT, trigger: 'load', character: 'navtalk.Mia', text, voice: 'nova' });
+    const againStatuses = statusLog(again);
+    await ready(again);
+    expect(againStatuses).to.not.include('processing');
+    expect(await received((b) => b.content === text)).to.have.length(1);
+  });
+
+  it('a URL the proxy refuses fails with invalid_input and NavTalk is never called', async () => {
+    const image = 'http://10.0.0.7/private-face.png';
+    const el = await mount({ endpoint: ENDPOINT, trigger: 'load', 'image-url': image, text: 'Private face', voice: 'echo' });
+    const error = await failure(el);
+    expect(error.code).to.equal('invalid_input');
+    expect(error.message).to.match(/private|local|address/i);
+    expect(await received((b) => b.image_url === image)).to.deep.equal([]);
+  });
+});
