@@ -86,9 +86,9 @@ describe('polling', () => {
     const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', timeout: '1', ...TEXT });
     const started = performance.now();
     expect(await failure(el)).to.deep.equal({ code: 'timeout', message: 'No video after 1 s.' });
-    expect(performance.now() - started).to.be.within(800, 2500);
+    expect(performance.now() - started).to.be.within(800, 6000); // not before the timeout; loose above for loaded CI machines
     expect(query((await proxy.polls())[0]!).wait).to.equal('1');
-    await waitUntil(async () => (await proxy.polls()).every((p) => p.aborted), 'the held poll is cut at the deadline');
+    await waitUntil(async () => (await proxy.polls()).every((p) => p.aborted), 'the held poll is cut at the deadline', { timeout: 5000 });
   });
 });
 
