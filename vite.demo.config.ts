@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import vue from '@vitejs/plugin-vue';
-import { defineConfig, loadEnv } from 'vite';
+import { defineConfig, loadEnv, type Plugin } from 'vite';
 import { demoStatesPlugin } from './demo/server/fake-proxy.js';
 import { partialsPlugin } from './demo/server/partials.js';
 
@@ -18,6 +18,17 @@ export const DEFAULT_MOCK_URL = 'http://127.0.0.1:8790';
 
 const root = fileURLToPath(new URL('./demo/', import.meta.url));
 const PAGES = ['index', 'playground', 'gallery', 'record', 'react/index', 'react/raw', 'vue/index'];
+
+/**
+ * package.json's `sideEffects` names the package's built files (dist/define.js, ...), so a bundler would drop
+ * a bare `import '../../src/define.js'` of the sources, and the demo's own page modules with it. The demo
+ * imports them for exactly those effects (registering the element, wiring a page), so it keeps them all.
+ */
+const keepOwnSideEffects: Plugin = {
+  name: 'navtalk-demo-side-effects',
+  apply: 'build',
+  transform: (_code, id) => (id.includes('/node_modules/') ? null : { moduleSideEffects: true }),
+};
 
 export default defineConfig(({ mode }) => {
   const env = loadEnv(mode, process.cwd(), '');
@@ -37,6 +48,7 @@ export default defineConfig(({ mode }) => {
       react(),
       // Vue must leave <navtalk-avatar> to the browser's custom element registry.
       vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('navtalk-') } } }),
+      keepOwnSideEffects,
       partialsPlugin(),
       demoStatesPlugin({ videoUrl: `${mockUrl}/samples/avatar.mp4` }),
     ],

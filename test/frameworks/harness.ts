@@ -13,7 +13,7 @@ import { startMockNavTalk, type MockNavTalk } from '../../src/mock/server.js';
 import { startFakeEndpoint, type FakeEndpoint } from './endpoint.js';
 
 const CONFIG = new URL('../../vite.demo.config.ts', import.meta.url).pathname;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 
 export interface Demo {
@@ -22,6 +22,8 @@ export interface Demo {
   endpoint: FakeEndpoint;
   mock: MockNavTalk;
   browser: Browser;
+  /** For tests that need a Chromium with other flags (fake microphone, denied permissions). */
+  chromiumPath: string;
   close(): Promise<void>;
 }
 
@@ -44,10 +46,10 @@ export async function startDemo(): Promise<Demo> {
     const server = await preview({ configFile: CONFIG, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
     closers.push(() => server.close());
     // Run as a program, it prints the path (or one line of instruction on stderr, and fails).
-    const executablePath = execFileSync(process.execPath, ['scripts/find-chromium.mjs'], { encoding: 'utf8' }).trim();
-    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    const chromiumPath = execFileSync(process.execPath, ['scripts/find-chromium.mjs'], { encoding: 'utf8' }).trim();
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     closers.push(() => browser.close());
-    return { base: server.resolvedUrls!.local[0]!, endpoint, mock, browser, close };
+    return { base: server.resolvedUrls!.local[0]!, endpoint, mock, browser, chromiumPath, close };
   } catch (error) {
     await close();
     throw error;
