@@ -1,5 +1,5 @@
 /** Status pills that follow an element's reflected status (`.status-pill` in site.css). */
-import type { NavtalkAvatar } from '../../src/element/navtalk-avatar.js';
+import type { NavtalkAvatar } from '../../src/index.js';
 
 export function followStatus(avatar: NavtalkAvatar, pill: HTMLElement): void {
   const show = () => {

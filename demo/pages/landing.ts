@@ -2,7 +2,7 @@
 import '../lib/site.js';
 import '../../src/define.js';
 import { html, render } from 'lit';
-import type { NavtalkAvatar } from '../../src/element/navtalk-avatar.js';
+import type { NavtalkAvatar } from '../../src/index.js';
 import {
   AUDIO_FIELDS, FIELDS, VISUAL_FIELDS, type AudioField, type VisualField, type Voice,
 } from '../../src/protocol/index.js';
@@ -28,8 +28,8 @@ const VISUALS: Record<VisualField, { value: string; line: string; voice: Voice }
     line: "Hi, I'm Lily, one of NavTalk's built-in characters. No upload needed.",
   },
 };
-/** How a card names its audio field: `content` travels with `voice`. */
-const fieldLabel = (audio: AudioField) => (audio === 'content' ? 'content + voice' : audio);
+/** The NavTalk fields a card sends: `content` travels with `voice`. */
+const fieldsOf = (m: Method) => [m.visual, m.audio, ...(m.audio === 'content' ? ['voice'] : [])];
 
 interface Method {
   number: number;
@@ -57,10 +57,9 @@ const card = (m: Method) => html`
       <h3 id="method-${m.number}">${VISUAL_LABEL[m.visual]} + ${AUDIO_LABEL[m.audio].toLowerCase()}</h3>
       <span class="method__number">Method ${m.number}</span>
     </div>
-    <div class="method__chips">
-      <span class="chip">visual <code>${m.visual}</code></span>
-      <span class="chip">audio <code>${fieldLabel(m.audio)}</code></span>
-    </div>
+    <ul class="method__chips" aria-label="NavTalk fields">
+      ${fieldsOf(m).map((field) => html`<li class="chip"><code>${field}</code></li>`)}
+    </ul>
     <div class="method__slot" id="slot-${m.number}"></div>
     <div class="method__foot">
       <span class="status-pill" data-status="idle" id="pill-${m.number}">idle</span>
