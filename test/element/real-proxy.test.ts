@@ -3,7 +3,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { failure, mount, part, ready, statusLog } from './support/helpers.js';
 
 const ENDPOINT = '/real-proxy';
-const mockUrl: string = (await (await fetch(`${ENDPOINT}/mock-url`)).json()).url;
+const mockUrl = ((await (await fetch(`${ENDPOINT}/mock-url`)).json()) as { url: string }).url;
 const generateCalls = async (): Promise<Record<string, unknown>[]> =>
   ((await (await fetch(`${mockUrl}/__mock/calls`)).json()) as { path: string; body: Record<string, unknown> }[])
     .filter((call) => call.path === '/generate')
