@@ -68,7 +68,7 @@ describe.each([
     const { taskId } = await elementInputs(page);
     expect(taskId).toMatch(/^flow-\d+$/);
     expect(await uiText(page, 'task')).toBe(taskId);
-    expect(await uiText(page, 'ready')).toBe(`${demo.mock.url}/samples/avatar.mp4`);
+    expect(await uiText(page, 'ready')).toBe(`${demo.mockUrl}/samples/avatar.mp4`);
     expect(await uiText(page, 'error')).toBe('–');
     const events = (await page.getByTestId('events').locator('li').allTextContents()).reverse();
     expect(events.at(-1)).toBe('navtalk-ready: video ready');
