@@ -14,7 +14,9 @@ function keyFromDevVars(): string | undefined {
 const apiKey = process.env.NAVTALK_API_KEY || keyFromDevVars();
 const demoPort = process.env.PORT === undefined ? 5173 : Number(process.env.PORT);
 console.log(apiKey ? 'Using the real NavTalk (NAVTALK_API_KEY is set).' : 'Starting the NavTalk mock, the Worker and the demo…');
-const stack = await startStack({ apiKey, navtalkBaseUrl: process.env.NAVTALK_BASE_URL, demo: true, demoPort }).catch((error: Error) => {
+// The landing page alone starts ten generations at once: allow a demo's worth per minute.
+const vars = { RATE_LIMIT_PER_MINUTE: '60' };
+const stack = await startStack({ apiKey, navtalkBaseUrl: process.env.NAVTALK_BASE_URL, demo: true, demoPort, vars }).catch((error: Error) => {
   console.error(`npm start failed: ${error.message}`);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 // Checks without a test runner count as one test each; suites report their own cases via JUnit.
 const STEPS = [
   { script: 'typecheck', check: true },
+  { script: 'typecheck:demo', check: true },
   { script: 'build', check: true },
   { script: 'size', check: true },
   { script: 'test:protocol' },
