@@ -46,7 +46,7 @@ describe.each(['generate', 'query'] as const)('%s faults', (endpoint) => {
     const call = await caller(mock, endpoint);
     const callsBefore = mock.calls.length;
     mock.configure({ faults: { [endpoint]: { kind: 'timeout' } } });
-    const error = await call({ signal: AbortSignal.timeout(50) }).then(() => undefined, (err: unknown) => err);
+    const error = await call({ signal: AbortSignal.timeout(500) }).then(() => undefined, (err: unknown) => err);
     expect((error as Error | undefined)?.name).toBe('TimeoutError');
     expect(mock.calls).toHaveLength(callsBefore + 1);
     mock.configure({ faults: { [endpoint]: undefined } });
