@@ -1,9 +1,11 @@
 import { startStack } from '../../scripts/lib/stack.js';
+import type { MockNavTalk } from '../../src/mock/server.js';
 import type { GenerateRequest } from '../../src/protocol/index.js';
 import { followTask, viewerIp, type ViewerOutcome } from '../../test/e2e/faults-clients.js';
 import type { BenchContext } from '../lib/context.js';
-import { table, type Figure } from '../lib/report.js';
-import { rssBytes, workerdProcesses, type Workerd } from '../lib/rss.js';
+import { startBareWorker } from '../lib/miniflare-worker.js';
+import { table, type Figure, type SummaryRow } from '../lib/report.js';
+import { rssBytes, workerdProcesses } from '../lib/rss.js';
 import { MB, num, slope, sleep } from '../lib/stats.js';
 
 const ORIGIN = 'http://bench.example';
@@ -11,134 +13,222 @@ const SAMPLE_EVERY_S = 10;
 /** Per second: new generations, cache-hit POSTs, status reads of finished tasks. */
 const RATE = { fresh: 1, cached: 10, reads: 10 };
 const CACHED_SCRIPTS = 20;
-/** Growth that still counts as flat: the least-squares slope after warm-up, projected over an hour, below this share of the start. */
+/** Growth that still counts as flat: the least-squares slope over the run's second half, kept up for an hour, below this share of the start. */
 const FLAT_PER_HOUR = 0.1;
-const WARMUP_S = 60;
+const VARS = { DAILY_GENERATION_LIMIT: '1000000' };
 
-const script = (content: string): GenerateRequest => ({ character_name: 'navtalk.Leo', content, voice: 'echo' });
+type Role = 'worker' | 'proxy';
 
-/**
- * The soak: steady traffic for `seconds` (new generations followed to the end by protocol clients, cache-hit POSTs,
- * status reads) against the Worker, with the RSS of its workerd processes sampled every 10 s.
- */
-export async function soak({ workerConfig, log }: BenchContext, seconds: number): Promise<Figure> {
-  const stack = await startStack({ origins: [ORIGIN], config: workerConfig, vars: { DAILY_GENERATION_LIMIT: '1000000' } });
-  const endpoint = `${stack.workerUrl}/`;
-  stack.mock!.configure({ timing: { processingAfterMs: 500, doneAfterMs: 3000 } });
-  const samples: Sample[] = [];
-  const outcomes: ViewerOutcome[] = [];
-  let requests = 0;
-  let failedRequests = 0;
-  let viewer = 0;
-  try {
-    // The scripts the cache hits ask for, and the finished tasks the reads ask about.
-    const primed = await Promise.all(Array.from({ length: CACHED_SCRIPTS }, (_, i) =>
-      followTask(endpoint, script(`Soak cached script ${i}.`), { origin: ORIGIN, ip: viewerIp(++viewer) }, 30_000)));
-    const done = primed.flatMap((o) => (o.status === 'done' ? [o.taskId] : []));
-    if (done.length !== CACHED_SCRIPTS) throw new Error(`could not prime the soak's cache: ${JSON.stringify(primed)}`);
-
-    const start = Date.now();
-    // Looked up at every sample: a workerd that wrangler restarted shows up as a new pid (and is reported).
-    const sample = () => {
-      const found = workerdProcesses(stack.workerGroup);
-      const of = (role: Workerd['role']) => found.find((p) => p.role === role);
-      const worker = of('worker');
-      const proxy = of('proxy');
-      if (!worker || !proxy) throw new Error(`the workerd processes of wrangler's group ${stack.workerGroup} are gone`);
-      samples.push({ t: (Date.now() - start) / 1000, worker: { pid: worker.pid, rss: rssBytes(worker.pid) }, proxy: { pid: proxy.pid, rss: rssBytes(proxy.pid) } });
-    };
-    sample();
-    const running = new Set<Promise<void>>();
-    const call = async (url: string, init: RequestInit) => {
-      requests++;
-      try {
-        const response = await fetch(url, init);
-        await response.arrayBuffer();
-        if (!response.ok) failedRequests++;
-      } catch {
-        failedRequests++;
-      }
-    };
-    for (let second = 1; second <= seconds; second++) {
-      const tickEnd = start + second * 1000;
-      for (let i = 0; i < RATE.fresh; i++) {
-        const ip = viewerIp(++viewer);
-        const run = followTask(endpoint, script(`Soak new script ${viewer} at ${Date.now()}.`), { origin: ORIGIN, ip }, 60_000)
-          .then((o) => { outcomes.push(o); requests += o.requests; });
-        running.add(run);
-        void run.finally(() => running.delete(run));
-      }
-      const tick: Promise<void>[] = [];
-      for (let i = 0; i < RATE.cached; i++) {
-        tick.push(call(endpoint, {
-          method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', 'cf-connecting-ip': viewerIp(++viewer) },
-          body: JSON.stringify(script(`Soak cached script ${(second * RATE.cached + i) % CACHED_SCRIPTS}.`)),
-        }));
-      }
-      for (let i = 0; i < RATE.reads; i++) tick.push(call(`${endpoint}?task_id=${done[(second + i) % done.length]}`, { headers: { origin: ORIGIN } }));
-      await Promise.all(tick);
-      if (second % SAMPLE_EVERY_S === 0) sample();
-      await sleep(Math.max(0, tickEnd - Date.now()));
-    }
-    await Promise.all(running);
-    sample();
-  } finally {
-    await stack.stop();
-  }
-  return report(seconds, samples, outcomes, requests, failedRequests, log);
+interface Target {
+  label: string;
+  workerUrl: string;
+  mock: MockNavTalk;
+  /** The pids to sample now, by role (a process that is gone is missing). */
+  processes(): Partial<Record<Role, number>>;
+  /** Why the target stopped answering, if it did. */
+  exitReason(): string;
 }
 
 interface Sample {
   t: number;
-  worker: { pid: number; rss: number };
-  proxy: { pid: number; rss: number };
+  rss: Partial<Record<Role, { pid: number; bytes: number }>>;
 }
 
-function report(seconds: number, samples: Sample[], outcomes: ViewerOutcome[], requests: number, failedRequests: number, log: (line: string) => void): Figure {
-  const series = (['worker', 'proxy'] as const).map((role) => {
-    // A restarted workerd starts a new series: judge the last one (and say so).
-    const restarts = samples.filter((s, i) => i > 0 && s[role].pid !== samples[i - 1]![role].pid).length;
-    const last = samples.filter((s) => s[role].pid === samples.at(-1)![role].pid);
-    const ys = last.map((s) => s[role].rss);
-    const t0 = last[0]!.t;
-    const after = last.filter((s) => s.t - t0 >= Math.min(WARMUP_S, seconds / 2));
-    const perS = slope(after.map((s) => s.t), after.map((s) => s[role].rss));
-    const start = ys[0]!;
-    const flat = perS * 3600 <= FLAT_PER_HOUR * start;
-    log(`soak workerd ${role} RSS series (MB, every ${SAMPLE_EVERY_S} s): ${samples.map((s) => (s[role].rss / 1e6).toFixed(1)).join(' ')}`);
-    return { role, restarts, start, max: Math.max(...ys), end: ys.at(-1)!, perMin: perS * 60, flat };
+interface Drive {
+  samples: Sample[];
+  outcomes: ViewerOutcome[];
+  requests: number;
+  failedRequests: number;
+  /** Seconds into the soak when the Worker's workerd disappeared, if it did. */
+  lostAt?: number;
+}
+
+const script = (content: string): GenerateRequest => ({ character_name: 'navtalk.Leo', content, voice: 'echo' });
+
+/** Steady traffic for `seconds` against one target, sampling its workerd RSS every 10 s. Bounded in time and count. */
+async function drive(target: Target, seconds: number, log: (line: string) => void): Promise<Drive> {
+  const endpoint = `${target.workerUrl}/`;
+  target.mock.configure({ timing: { processingAfterMs: 500, doneAfterMs: 3000 } });
+  const result: Drive = { samples: [], outcomes: [], requests: 0, failedRequests: 0 };
+  let viewer = 0;
+  // The scripts the cache hits ask for, and the finished tasks the reads ask about.
+  const primed = await Promise.all(Array.from({ length: CACHED_SCRIPTS }, (_, i) =>
+    followTask(endpoint, script(`Soak cached script ${i}.`), { origin: ORIGIN, ip: viewerIp(++viewer) }, 30_000)));
+  const done = primed.flatMap((o) => (o.status === 'done' ? [o.taskId] : []));
+  if (done.length !== CACHED_SCRIPTS) throw new Error(`could not prime the soak's cache: ${JSON.stringify(primed)}`);
+
+  const start = Date.now();
+  const sample = () => {
+    const rss: Sample['rss'] = {};
+    for (const [role, pid] of Object.entries(target.processes()) as [Role, number][]) {
+      const bytes = rssBytes(pid);
+      if (bytes !== undefined) rss[role] = { pid, bytes };
+    }
+    result.samples.push({ t: (Date.now() - start) / 1000, rss });
+    return rss.worker !== undefined;
+  };
+  sample();
+  const running = new Set<Promise<void>>();
+  const call = async (url: string, init: RequestInit) => {
+    result.requests++;
+    try {
+      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+      await response.arrayBuffer();
+      if (!response.ok) result.failedRequests++;
+    } catch {
+      result.failedRequests++;
+    }
+  };
+  for (let second = 1; second <= seconds; second++) {
+    const tickEnd = start + second * 1000;
+    for (let i = 0; i < RATE.fresh; i++) {
+      const ip = viewerIp(++viewer);
+      const run = followTask(endpoint, script(`Soak new script ${viewer} at ${Date.now()}.`), { origin: ORIGIN, ip }, 60_000)
+        .then((o) => { result.outcomes.push(o); result.requests += o.requests; });
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    }
+    const tick: Promise<void>[] = [];
+    for (let i = 0; i < RATE.cached; i++) {
+      tick.push(call(endpoint, {
+        method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', 'cf-connecting-ip': viewerIp(++viewer) },
+        body: JSON.stringify(script(`Soak cached script ${(second * RATE.cached + i) % CACHED_SCRIPTS}.`)),
+      }));
+    }
+    for (let i = 0; i < RATE.reads; i++) tick.push(call(`${endpoint}?task_id=${done[(second + i) % done.length]}`, { headers: { origin: ORIGIN } }));
+    await Promise.all(tick);
+    if (second % SAMPLE_EVERY_S === 0 && !sample()) {
+      result.lostAt = second;
+      log(`soak ${target.label}: the Worker's workerd is gone after ${second} s: ${target.exitReason()}`);
+      break;
+    }
+    await sleep(Math.max(0, tickEnd - Date.now()));
+  }
+  await Promise.all(running);
+  if (result.lostAt === undefined) sample();
+  return result;
+}
+
+interface Series {
+  role: Role;
+  restarts: number;
+  start: number;
+  max: number;
+  end: number;
+  perMin: number;
+  flat: boolean;
+}
+
+/** The RSS series of one role, judged over its last process (a restart starts a new series). */
+function series(samples: Sample[], role: Role, seconds: number): Series | undefined {
+  const seen = samples.filter((s) => s.rss[role]);
+  if (seen.length < 2) return undefined;
+  const lastPid = seen.at(-1)!.rss[role]!.pid;
+  const restarts = seen.filter((s, i) => i > 0 && s.rss[role]!.pid !== seen[i - 1]!.rss[role]!.pid).length;
+  const last = seen.filter((s) => s.rss[role]!.pid === lastPid);
+  const ys = last.map((s) => s.rss[role]!.bytes);
+  // The first half is warm-up: V8 heaps, SQLite caches and workerd's pools grow before they settle.
+  const after = last.filter((s) => s.t - last[0]!.t >= seconds / 2);
+  const perS = slope(after.map((s) => s.t), after.map((s) => s.rss[role]!.bytes));
+  return { role, restarts, start: ys[0]!, max: Math.max(...ys), end: ys.at(-1)!, perMin: perS * 60, flat: perS * 3600 <= FLAT_PER_HOUR * ys[0]! };
+}
+
+/** What happened under wrangler dev, which attaches an inspector to the Worker (and, with this traffic, may exit). */
+function wranglerNote(d: Drive): string {
+  const first = d.samples[0]?.rss;
+  const last = d.samples.filter((s) => s.rss.worker).at(-1)?.rss;
+  const grew = (role: Role) => first?.[role] && last?.[role] ? `${MB(first[role]!.bytes)} to ${MB(last[role]!.bytes)}` : 'n/a';
+  return [
+    d.lostAt !== undefined
+      ? `Under wrangler dev the run stopped after ${d.lostAt} s: wrangler dev itself exited (an \`✘ [ERROR]\` with an empty message; its last lines are under "Raw runs"), taking the Worker with it. Until then its Worker's workerd went from ${grew('worker')} and its own proxy workerd from ${grew('proxy')}.`
+      : `Under wrangler dev the Worker's workerd went from ${grew('worker')} and wrangler's proxy workerd from ${grew('proxy')}.`,
+    "wrangler dev attaches an inspector to the Worker's workerd and enables its Network domain; its InspectorProxyWorker (in the proxy workerd) keeps every inspector event, response bodies included, in a buffer it only empties into a connected DevTools (`runtimeMessageBuffer` in wrangler's templates/startDevWorker/InspectorProxyWorker.ts), so memory there grows with every upstream call whatever the Worker does. That is why the second run measures the same bundle on workerd alone.",
+  ].join(' ');
+}
+
+const perMin = (s: Series) => `${s.perMin >= 0 ? '+' : ''}${(s.perMin / 1e6).toFixed(2)} MB/min`;
+
+/**
+ * The soak: the same steady traffic (new generations followed to the end by protocol clients, cache-hit POSTs,
+ * status reads) for `seconds`, first against the Worker under wrangler dev, then against the same bundle on
+ * workerd alone (Miniflare), with the RSS of the workerd processes sampled every 10 s.
+ */
+export async function soak({ workerConfig, log }: BenchContext, seconds: number): Promise<Figure> {
+  const stack = await startStack({ origins: [ORIGIN], config: workerConfig, vars: VARS });
+  const underWrangler: Target = {
+    label: 'wrangler dev', workerUrl: stack.workerUrl, mock: stack.mock!,
+    processes: () => {
+      const found = workerdProcesses({ group: stack.workerGroup });
+      return { worker: found.find((p) => p.inspector)?.pid, proxy: found.find((p) => !p.inspector)?.pid };
+    },
+    // Its last lines, without the request log and the colours wrangler puts on its error box even with NO_COLOR.
+    exitReason: () => stack.workerOutput().replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() && !l.includes('[wrangler:info]')).slice(-12).join('\n'),
+  };
+  const runs: { target: Target; drive: Drive }[] = [];
+  try {
+    runs.push({ target: underWrangler, drive: await drive(underWrangler, seconds, log) });
+  } finally {
+    await stack.stop();
+  }
+  const bare = await startBareWorker(workerConfig, [ORIGIN], VARS);
+  const alone: Target = {
+    label: 'workerd alone (Miniflare)', workerUrl: bare.workerUrl, mock: bare.mock,
+    processes: () => ({ worker: workerdProcesses({ parent: process.pid })[0]?.pid }),
+    exitReason: () => 'workerd exited',
+  };
+  try {
+    runs.push({ target: alone, drive: await drive(alone, seconds, log) });
+  } finally {
+    await bare.stop();
+  }
+
+  const judged = runs.map(({ target, drive: d }) => {
+    for (const role of ['worker', 'proxy'] as const) {
+      const ys = d.samples.map((s) => (s.rss[role] ? (s.rss[role]!.bytes / 1e6).toFixed(1) : '-'));
+      if (ys.some((y) => y !== '-')) log(`soak ${target.label}, ${role} workerd RSS (MB, every ${SAMPLE_EVERY_S} s): ${ys.join(' ')}`);
+    }
+    return { target, drive: d, worker: series(d.samples, 'worker', seconds), proxy: series(d.samples, 'proxy', seconds) };
   });
-  const worker = series.find((s) => s.role === 'worker')!;
-  const done = outcomes.filter((o) => o.status === 'done').length;
-  const failed = outcomes.filter((o) => o.status === 'failed');
-  const failureCodes = [...new Set(failed.map((o) => o.status === 'failed' ? o.code : ''))].join(', ');
+  const summary: SummaryRow[] = judged.map(({ target, drive: d, worker }) => ({
+    figure: `soak ${Math.round(seconds / 60)} min, the Worker's workerd RSS (start / max / end), ${target.label}`,
+    ours: `${worker ? `${MB(worker.start)} / ${MB(worker.max)} / ${MB(worker.end)}` : 'n/a'}${d.lostAt !== undefined ? ` (wrangler dev exited after ${d.lostAt} s)` : ''}`,
+    baseline: '', ratio: worker && d.lostAt === undefined ? `slope ${perMin(worker)}` : 'n/a',
+    goal: 'flat', met: worker !== undefined && worker.flat && d.lostAt === undefined,
+  }));
+  const rows = judged.flatMap(({ target, drive: d, worker, proxy }) => [worker, proxy].flatMap((s) => s ? [[
+    target.label,
+    s.role === 'worker' ? "the Worker's workerd (Worker, Durable Objects)" : "wrangler dev's proxy workerd in front",
+    MB(s.start), MB(s.max), MB(s.end),
+    ...(d.lostAt === undefined ? [perMin(s), s.flat ? 'yes' : '**no**'] : [`stopped at ${d.lostAt} s`, 'n/a']),
+    String(s.restarts),
+  ]] : []));
+  const traffic = judged.map(({ target, drive: d }) => {
+    const failed = d.outcomes.filter((o) => o.status === 'failed');
+    const codes = [...new Set(failed.map((o) => (o.status === 'failed' ? o.code : '')))].join(', ');
+    return `- ${target.label}: ${num(d.requests)} requests; ${num(d.outcomes.length - failed.length)} of ${num(d.outcomes.length)} new generations ended done${failed.length ? `, ${failed.length} failed (${codes})` : ''}; ${num(d.failedRequests)} cache-hit or status requests failed${d.lostAt !== undefined ? `; **the Worker's workerd was gone after ${d.lostAt} s** (wrangler dev exited), so this run stopped there` : ''}.`;
+  });
+  const [wrangler, miniflare] = judged;
   return {
     title: 'Soak: the Worker under steady traffic',
-    summary: [{
-      figure: `soak ${Math.round(seconds / 60)} min: Worker's workerd RSS (start / max / end)`,
-      ours: `${MB(worker.start)} / ${MB(worker.max)} / ${MB(worker.end)}`,
-      baseline: '', ratio: `${worker.perMin >= 0 ? '+' : ''}${(worker.perMin / 1e6).toFixed(2)} MB/min`,
-      goal: 'flat', met: worker.flat,
-    }],
+    summary,
     body: `
-${num(seconds)} s of steady traffic against the Worker (wrangler dev; production defaults but
-\`DAILY_GENERATION_LIMIT\`, raised for the run's ${num(outcomes.length)} new videos; every client has its own \`CF-Connecting-IP\`,
-so the default rate limit holds): each second ${RATE.fresh} new generation (a protocol client follows it to the end:
-POST, then long-polls; the mock finishes it in 3 s), ${RATE.cached} cache-hit POSTs (${CACHED_SCRIPTS} scripts made
-beforehand) and ${RATE.reads} status reads of finished tasks. The RSS of wrangler dev's workerd processes was
-sampled every ${SAMPLE_EVERY_S} s (${samples.length} samples) from /proc. Slope: least squares over the samples after the first
-${Math.min(WARMUP_S, seconds / 2)} s. Judged flat when that slope, kept up for an hour, would add less than
-${FLAT_PER_HOUR * 100} % of the starting RSS.
+${num(seconds)} s of the same steady traffic twice: against the Worker under wrangler dev, then against the same bundle on
+workerd alone (Miniflare's API: one workerd process, no wrangler proxy in front, no inspector attached). Each second:
+${RATE.fresh} new generation (a protocol client follows it to the end: POST, then long-polls; the mock finishes it in 3 s),
+${RATE.cached} cache-hit POSTs (${CACHED_SCRIPTS} scripts made beforehand) and ${RATE.reads} status reads of finished tasks.
+Production defaults but \`DAILY_GENERATION_LIMIT\` (raised for the run's new videos); every client has its own
+\`CF-Connecting-IP\`, so the default rate limit holds. The RSS of each workerd process was read from /proc every
+${SAMPLE_EVERY_S} s. Slope: least squares over the samples of the second half of the run (the first half is warm-up). Judged flat when
+that slope, kept up for an hour, would add less than ${FLAT_PER_HOUR * 100} % of the starting RSS. The series are under "Raw runs".
 
-${table(['process', 'start', 'max', 'end', 'slope', 'flat', 'restarts'], series.map((s) => [
-  s.role === 'worker' ? 'workerd running the Worker and its Durable Objects' : "wrangler dev's proxy workerd in front",
-  MB(s.start), MB(s.max), MB(s.end), `${(s.perMin / 1e6).toFixed(2)} MB/min`, s.flat ? 'yes' : '**no**', String(s.restarts),
-]))}
-${series.some((s) => s.restarts) ? '\nA workerd was restarted during the soak (wrangler reloads on a change): its figures are over its last series only.\n' : ''}
+${table(['run', 'process', 'start', 'max', 'end', 'slope', 'flat', 'restarts'], rows)}
 
-Traffic: ${num(requests)} requests; ${num(done)} of ${num(outcomes.length)} new generations ended done${failed.length ? `, ${failed.length} failed (${failureCodes})` : ''};
-${num(failedRequests)} cache-hit or status requests failed.
-${worker.flat ? '' : `**Not flat.** The Worker's workerd grew by ${(worker.perMin / 1e6).toFixed(2)} MB/min after warm-up. Every new script makes a Durable Object that keeps its result for RESULT_TTL_SECONDS (a day); if workerd keeps those objects, or their SQLite pages, resident, memory grows with the number of distinct scripts rather than with traffic. What would close it: check whether the growth stops once idle objects are evicted (a longer soak), and keep finished results out of per-task objects' memory.`}
+${traffic.join('\n')}
+
+${wrangler ? wranglerNote(wrangler.drive) : ''}
+${miniflare?.worker && !miniflare.worker.flat
+  ? `**Not flat on workerd alone**: over the second half the Worker's workerd grew ${perMin(miniflare.worker)} (${MB(miniflare.worker.start)} at the start, ${MB(miniflare.worker.end)} at the end). Each second of this traffic makes two new Durable Objects (the new script's task object and its client's rate-limit object, each with its own SQLite database): ${num(2 * miniflare.drive.outcomes.length)} over the run, about ${num((miniflare.worker.end - miniflare.worker.start) / 1000 / Math.max(1, 2 * miniflare.drive.outcomes.length), 1)} kB of RSS per object. This run does not tell apart memory kept per object (idle objects held resident) from a heap still settling. What would close it: a longer soak with heap snapshots of the Worker's isolate (workerd's inspector) at its start and end; if the growth is per object, keep less in each object's memory or let idle ones go.`
+  : miniflare?.worker ? 'On workerd alone the Worker\'s memory is flat.' : ''}
 `,
   };
 }

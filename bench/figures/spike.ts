@@ -17,6 +17,8 @@ interface Run {
   requestsPerViewer: number;
   done: number;
   medianViewerMs: number;
+  /** How the viewers that did not get the video ended, by error code. */
+  failures: Record<string, number>;
 }
 
 /** Upstream calls the mock saw for one script: its /generate calls and the /query_status calls of its tasks. */
@@ -57,7 +59,12 @@ export async function spike({ workerConfig, log }: BenchContext, sizes: number[]
             requestsPerViewer: outcomes.reduce((a, o) => a + o.requests, 0) / n,
             done: outcomes.filter((o) => o.status === 'done').length,
             medianViewerMs: median(outcomes.map((o) => o.ms)),
+            failures: {},
           };
+          for (const o of outcomes) {
+            const code = 'code' in o ? o.code : o.status;
+            if (o.status !== 'done') run.failures[code] = (run.failures[code] ?? 0) + 1;
+          }
           row[kind].push(run);
           log(`spike ${kind} N=${n} run ${rep + 1}: ${JSON.stringify(run)}`);
         }
@@ -69,7 +76,7 @@ export async function spike({ workerConfig, log }: BenchContext, sizes: number[]
     await stack.stop();
   }
 
-  const med = (runs: Run[], key: keyof Run) => median(runs.map((r) => r[key]));
+  const med = (runs: Run[], key: Exclude<keyof Run, 'failures'>) => median(runs.map((r) => r[key]));
   const rows = results.map(({ n, ours, naive: base }) => [
     num(n),
     num(med(ours, 'generations')), num(med(base, 'generations')),
@@ -122,7 +129,7 @@ ${table(
 
 ${oneGeneration ? 'Every spike cost one generation, whatever N: identical requests share one task (one Durable Object per task id, single-flight start).' : '**Missed**: some spike cost more than one generation (see the runs above).'}
 ${pollsFlat ? `Upstream polls stay at ${polls.map((p) => num(p)).join(', ')} for N = ${sizes.join(', ')}: the Durable Object polls NavTalk once per interval for everyone, and viewers wait in long-polls on it.` : '**Missed**: upstream polls grew with N.'}
-${allDone ? 'Every viewer of every run ended with the video.' : '**Not every viewer ended done**: see the runs above.'}
+${allDone ? 'Every viewer of every run ended with the video.' : `**Not every viewer ended with the video**: ${results.flatMap((r) => r.ours.flatMap((run, i) => Object.keys(run.failures).length ? [`N = ${num(r.n)}, run ${i + 1}: ${Object.entries(run.failures).map(([code, count]) => `${count} ${code}`).join(', ')}`] : [])).join('; ')} (error codes of the element's runner).`}
 `,
   };
 }

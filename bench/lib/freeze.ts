@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 /** The root wrangler.jsonc as an object. */
-function wranglerConfig(): Record<string, unknown> & { vars: Record<string, string> } {
+export function wranglerConfig(): Record<string, unknown> & { vars: Record<string, string>; compatibility_date: string } {
   const text = readFileSync(join(ROOT, 'wrangler.jsonc'), 'utf8');
   // JSONC: drop whole-line and trailing // comments (no string in this file has " //" in it).
   return JSON.parse(text.replace(/^\s*\/\/.*$/gm, '').replace(/\s\/\/[^"\n]*$/gm, ''));

@@ -35,6 +35,8 @@ export interface Stack {
   workerUrl: string;
   /** wrangler's process group: its workerd processes are in it (the benchmarks sample their memory). */
   workerGroup: number;
+  /** What wrangler has printed so far (empty with `verbose`, where it goes to the terminal). */
+  workerOutput(): string;
   /** The demo's URL when `demo` was asked for. */
   demoUrl?: string;
   stop(): Promise<void>;
@@ -136,7 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stops.push(() => vite.close());
       demoUrl = `http://127.0.0.1:${demoPort}/`;
     }
-    return { mock, workerUrl, workerGroup: wrangler.pid!, demoUrl, stop };
+    return { mock, workerUrl, workerGroup: wrangler.pid!, workerOutput: () => output, demoUrl, stop };
   } catch (error) {
     await stop();
     throw error;
