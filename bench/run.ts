@@ -29,7 +29,7 @@ if (!Number.isInteger(soakSeconds) || soakSeconds < 10 || soakSeconds > FULL_SOA
 const FIGURES: Record<string, (ctx: BenchContext) => Promise<Figure>> = {
   weight: (ctx) => weight(ctx),
   cached: (ctx) => cachedVideo(ctx, 15),
-  detection: (ctx) => detection(ctx, 10, 250),
+  detection: (ctx) => detection(ctx, 10, 2, 250),
   spike: (ctx) => spike(ctx, [1, 10, 100, 1000], 3),
   throughput: (ctx) => throughput(ctx, 10, 3),
   memory: (ctx) => memory(ctx, 5),

@@ -43,17 +43,12 @@ function completer(mock: MockNavTalk, stamp: string) {
   };
 }
 
-async function measure({ browser, workerConfig, bundle, log }: BenchContext, interval: string | undefined, k: number) {
-  const site = await serveSite(BENCH_PAGES, bundle);
-  // Browsers cannot set CF-Connecting-IP, so every page shares one address: the rate limit is raised (not off) for these 2k new videos.
-  const stack = await startStack({ origins: [site.origin], config: workerConfig, vars: { RATE_LIMIT_PER_MINUTE: '1000', ...(interval ? { UPSTREAM_POLL_INTERVAL_MS: interval } : {}) } });
-  const mock = stack.mock!;
-  mock.configure({ timing: ORIGINAL_TIMING });
+/** One round: k elements and k naive clients at once, each on its own page, on a new script each. */
+async function round(ctx: BenchContext, siteOrigin: string, mock: MockNavTalk, endpoint: string, k: number): Promise<{ ours: Sample[]; naive: Sample[] }> {
   const stamp = `run ${Date.now()}`;
   const stop = completer(mock, stamp);
-  const pages = await Promise.all(Array.from({ length: 2 * k }, () => freshPage(browser, `${site.origin}/bench.html`)));
+  const pages = await Promise.all(Array.from({ length: 2 * k }, () => freshPage(ctx.browser, `${siteOrigin}/bench.html`)));
   try {
-    const endpoint = `${stack.workerUrl}/`;
     const viewers = pages.map(({ page }, i) => {
       const content = `Detection, ${i < k ? 'ours' : 'naive'} ${i % k}, ${stamp}.`;
       return i < k
@@ -68,12 +63,29 @@ async function measure({ browser, workerConfig, bundle, log }: BenchContext, int
       const upstreamPolls = mock.calls.filter((c) => c.path === '/query_status' && c.query.task_id === task.task_id).length;
       return { latency: e.doneAt - task.done_at, requests: e.requests!, upstreamPolls };
     });
-    const result = { ours: samples(ended.slice(0, k)), naive: samples(ended.slice(k)) };
-    log(`detection interval=${interval ?? 'default'}: ${JSON.stringify(result)}`);
-    return result;
+    return { ours: samples(ended.slice(0, k)), naive: samples(ended.slice(k)) };
   } finally {
     await stop();
     await Promise.all(pages.map(({ context }) => context.close()));
+  }
+}
+
+async function measure(ctx: BenchContext, interval: string | undefined, k: number, rounds: number) {
+  const site = await serveSite(BENCH_PAGES, ctx.bundle);
+  // Browsers cannot set CF-Connecting-IP, so every page shares one address: the rate limit is raised (not off) for these new videos.
+  const stack = await startStack({ origins: [site.origin], config: ctx.workerConfig, vars: { RATE_LIMIT_PER_MINUTE: '1000', ...(interval ? { UPSTREAM_POLL_INTERVAL_MS: interval } : {}) } });
+  const mock = stack.mock!;
+  mock.configure({ timing: ORIGINAL_TIMING });
+  try {
+    const result = { ours: [] as Sample[], naive: [] as Sample[] };
+    for (let r = 0; r < rounds; r++) {
+      const one = await round(ctx, site.origin, mock, `${stack.workerUrl}/`, k);
+      result.ours.push(...one.ours);
+      result.naive.push(...one.naive);
+      ctx.log(`detection interval=${interval ?? 'default'} round ${r + 1}: ${JSON.stringify(one)}`);
+    }
+    return result;
+  } finally {
     await stack.stop();
     await site.close();
   }
@@ -84,14 +96,14 @@ async function measure({ browser, workerConfig, bundle, log }: BenchContext, int
  * beside a naive client polling every 2 s against the same Worker. At the Worker's default poll interval, and,
  * if that misses the goal, at a tuned one.
  */
-export async function detection(ctx: BenchContext, k: number, tunedInterval: number): Promise<Figure> {
+export async function detection(ctx: BenchContext, k: number, rounds: number, tunedInterval: number): Promise<Figure> {
   const defaultInterval = Number(workerDefaults().UPSTREAM_POLL_INTERVAL_MS);
   const configs: { interval: number; data: Awaited<ReturnType<typeof measure>> }[] = [
-    { interval: defaultInterval, data: await measure(ctx, undefined, k) },
+    { interval: defaultInterval, data: await measure(ctx, undefined, k, rounds) },
   ];
   const med = (list: Sample[], key: keyof Sample) => median(list.map((s) => s[key]));
-  const meets = (data: { ours: Sample[] }) => med(data.ours, 'latency') <= 300 && Math.max(...data.ours.map((s) => s.requests)) <= 3;
-  if (!meets(configs[0]!.data)) configs.push({ interval: tunedInterval, data: await measure(ctx, String(tunedInterval), k) });
+  // The tuned interval is measured whether or not the default meets the goal, to show the trade-off either way.
+  configs.push({ interval: tunedInterval, data: await measure(ctx, String(tunedInterval), k, rounds) });
 
   const rows = configs.flatMap(({ interval, data }) => (['ours', 'naive'] as const).map((kind) => [
     `${interval} ms${interval === defaultInterval ? ' (default)' : ' (tuned)'}`,
@@ -114,13 +126,13 @@ export async function detection(ctx: BenchContext, k: number, tunedInterval: num
     ];
   });
   const base = configs[0]!;
-  const tuned = configs[1];
+  const tuned = configs[1]!;
   const baseLatency = med(base.data.ours, 'latency');
   return {
     title: '3. Detection latency and requests per video',
     summary,
     body: `
-Each run opens ${k} pages with one element each (\`trigger="load"\`, a new script each) and ${k} pages with one naive
+Each round opens ${k} pages with one element each (\`trigger="load"\`, a new script each) and ${k} pages with one naive
 client each (POST, then \`GET ?task_id=\` every ${NAIVE_POLL_MS / 1000} s, NavTalk's advice), all at once against the same
 Worker. One viewer per page (and browser context): a browser opens at most 6 HTTP/1.1 connections per host, and
 wrangler dev speaks HTTP/1.1, so on one page six held long-polls would stall every other request to the Worker.
@@ -130,7 +142,7 @@ Latency = the page's \`Date.now()\` when the element fires \`navtalk-status\` \`
 minus the mock's \`done_at\` (\`Date.now()\` in the bench process): one clock, one machine. Requests are the page's
 own fetches to the Worker for that video (counted by wrapping \`fetch\`); the one CORS preflight the page makes
 before its first POST (then cached for 24 h) is not counted. Upstream polls are the mock's \`/query_status\` calls for
-the task. ${k} tasks per configuration; medians. Browsers cannot set \`CF-Connecting-IP\`, so all these videos
+the task. ${rounds} rounds, so ${rounds * k} tasks of each kind per configuration; medians. Browsers cannot set \`CF-Connecting-IP\`, so all these videos
 come from one address: \`RATE_LIMIT_PER_MINUTE\` is raised to 1000 here.
 
 ${table(['UPSTREAM_POLL_INTERVAL_MS', 'client', 'median latency', 'p90 latency', 'median requests per video', 'max requests', 'median upstream polls per task'], rows)}
@@ -139,15 +151,13 @@ The element makes 1 POST and then long-polls: one GET returns when the task move
 next when it is \`done\`, so a 25 s task costs 3 requests instead of about ${num(med(base.data.naive, 'requests'))}.
 The Worker notices \`done\` on its next upstream poll and wakes the held long-poll at once, so the latency is about
 the time to that poll: uniform over one interval, median about half of it.
-${tuned
-  ? `At the default interval (${defaultInterval} ms) the median is ${ms(baseLatency)}: **the 300 ms goal is missed**, by design of the default:
-it keeps upstream polls at about one per second (${num(med(base.data.ours, 'upstreamPolls'))} per 25 s task). At ${tuned.interval} ms the median is
+At the default interval (${defaultInterval} ms) the median is ${ms(baseLatency)}: ${baseLatency <= 300 ? 'the 300 ms goal is met in this run, though with a median of about half the interval it sits near the goal and the p90 is above it' : '**the 300 ms goal is missed**, by design of the default'};
+the default keeps upstream polls at about one per second (${num(med(base.data.ours, 'upstreamPolls'))} per 25 s task). At ${tuned.interval} ms the median is
 ${ms(med(tuned.data.ours, 'latency'))} (${med(tuned.data.ours, 'latency') <= 300 ? 'goal met' : 'still missed'}), at the price of ${num(med(tuned.data.ours, 'upstreamPolls'))} upstream polls per task
-(${ratio(med(tuned.data.ours, 'upstreamPolls'), med(base.data.ours, 'upstreamPolls'), 1)}): polls are free on NavTalk as far as its documentation says, but each is a
-Durable Object alarm and a subrequest, and they count against whatever rate limit NavTalk applies. Setting
-\`UPSTREAM_POLL_INTERVAL_MS=${tuned.interval}\` meets the goal; a smarter schedule (poll rarely early and every ${tuned.interval} ms from about
-the typical generation time on) would keep most of the latency gain for few extra polls.`
-  : `At the default interval (${defaultInterval} ms) the median is ${ms(baseLatency)}: the goal is met.`}
+(${ratio(med(tuned.data.ours, 'upstreamPolls'), med(base.data.ours, 'upstreamPolls'), 1)}). NavTalk documents no price or rate limit for its status endpoint (it suggests polling every 2-3 s),
+but each poll is a Durable Object alarm and a subrequest, and would count against any limit NavTalk applies. So:
+\`UPSTREAM_POLL_INTERVAL_MS=${tuned.interval}\` ${med(tuned.data.ours, 'latency') <= 300 && percentile(tuned.data.ours.map((x) => x.latency), 90) <= 300 ? 'meets the goal at the median and the p90' : 'is the setting to start from'}; a smarter schedule (poll rarely early and every ${tuned.interval} ms from
+about the typical generation time on) would keep most of the gain for few extra polls.
 `,
   };
 }

@@ -226,6 +226,7 @@ ${table(['run', 'process', 'start', 'max', 'end', 'slope', 'flat', 'restarts'], 
 ${traffic.join('\n')}
 
 ${wrangler ? wranglerNote(wrangler.drive) : ''}
+
 ${miniflare?.worker && !miniflare.worker.flat
   ? `**Not flat on workerd alone**: over the second half the Worker's workerd grew ${perMin(miniflare.worker)} (${MB(miniflare.worker.start)} at the start, ${MB(miniflare.worker.end)} at the end). Each second of this traffic makes two new Durable Objects (the new script's task object and its client's rate-limit object, each with its own SQLite database): ${num(2 * miniflare.drive.outcomes.length)} over the run, about ${num((miniflare.worker.end - miniflare.worker.start) / 1000 / Math.max(1, 2 * miniflare.drive.outcomes.length), 1)} kB of RSS per object. This run does not tell apart memory kept per object (idle objects held resident) from a heap still settling. What would close it: a longer soak with heap snapshots of the Worker's isolate (workerd's inspector) at its start and end; if the growth is per object, keep less in each object's memory or let idle ones go.`
   : miniflare?.worker ? 'On workerd alone the Worker\'s memory is flat.' : ''}
