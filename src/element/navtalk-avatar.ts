@@ -374,6 +374,7 @@ export class NavtalkAvatar extends LitElement {
         .poster=${this.#posterUrl()} .muted=${this.muted || this._policyMuted} .loop=${this.loop}
         .controls=${this.controls} @play=${this.#onPlay} @pause=${this.#onPause}
         @ended=${() => (this._playback = 'ended')} @loadedmetadata=${this.#addCaptions}
+        @error=${() => this.#fail(new TaskError('upstream_failed', 'The generated video could not be loaded.'))}
         @volumechange=${this.#syncCaptions}></video>
       ${this._policyMuted
         ? html`<button part="unmute" @click=${this.#unmute}>${s.unmute}</button>`

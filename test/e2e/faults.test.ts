@@ -201,16 +201,14 @@ describe('faults that do not recover end the task with a clear error', () => {
     expect(state).toMatchObject({ status: 'failed', error: { code: 'timeout' } });
   });
 
-  it('video URL 404: the element reaches done, and its video reports the load error', async () => {
+  it('video URL 404: the task is done, but the video cannot load: the element fails clearly, with a retry', async () => {
     const seen = await element({ video: '404' });
-    expect(seen.status).toBe('done');
     expect(upstream(seen.content).generate).toBe(1);
-    // No navtalk-error exists for a video that fails to load (see the report): the <video> carries the error.
-    const mediaError = await seen.page.waitForFunction(
-      () => document.querySelector('#a')!.shadowRoot!.querySelector('video')?.error?.code,
-      undefined, { timeout: 10_000, polling: 50 },
-    );
-    expect(await mediaError.jsonValue()).toBe(4); // MEDIA_ERR_SRC_NOT_SUPPORTED: the 404 is not a video
+    // `done` comes first (the proxy has a video URL); the <video>'s load error then fails the element.
+    await seen.page.waitForFunction(() => document.querySelector('#a')?.getAttribute('status') === 'failed', undefined, { timeout: 10_000, polling: 50 });
+    const failed = await settled(seen.page);
+    expect(failed.error).toEqual({ code: 'upstream_failed', message: 'The generated video could not be loaded.' });
+    expect(failed.retryButton).toBe(true);
   });
 });
 

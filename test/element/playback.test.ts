@@ -22,6 +22,16 @@ const metadata = async (video: HTMLVideoElement) => {
 };
 
 describe('playback', () => {
+  it('a generated video that cannot load fails clearly with a retry button, not a dead Play button', async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }], videoUrl: '/no-such-video.mp4' });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT });
+    const error = await oneEvent(el, 'navtalk-error');
+    expect(error.detail).to.deep.equal({ code: 'upstream_failed', message: 'The generated video could not be loaded.' });
+    expect(el.status).to.equal('failed');
+    await el.updateComplete;
+    expect(part(el, 'retry')).to.exist;
+  });
+
   it('autoplay tries sound, falls back to muted when refused, and offers "Tap for sound"', async () => {
     const { el, video } = await done({ ...TEXT, autoplay: true });
     await advancing(video);
