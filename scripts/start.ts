@@ -2,16 +2,10 @@
  * `npm start`: the NavTalk mock, the reference Worker (wrangler dev, AUTH_MODE=open) and the demo, until Ctrl-C.
  * With NAVTALK_API_KEY in the environment or in .dev.vars, the Worker talks to the real NavTalk instead.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { envOrDevVar } from '../src/cli/dev-vars.js';
 import { startStack } from './lib/stack.js';
 
-function keyFromDevVars(): string | undefined {
-  if (!existsSync('.dev.vars')) return undefined;
-  const line = readFileSync('.dev.vars', 'utf8').split('\n').find((l) => /^\s*NAVTALK_API_KEY\s*=/.test(l));
-  return line?.slice(line.indexOf('=') + 1).trim().replace(/^"(.*)"$/, '$1') || undefined;
-}
-
-const apiKey = process.env.NAVTALK_API_KEY || keyFromDevVars();
+const apiKey = envOrDevVar('NAVTALK_API_KEY');
 const demoPort = process.env.PORT === undefined ? 5173 : Number(process.env.PORT);
 console.log(apiKey ? 'Using the real NavTalk (NAVTALK_API_KEY is set).' : 'Starting the NavTalk mock, the Worker and the demo…');
 // The landing page alone starts ten generations at once: allow a demo's worth per minute.

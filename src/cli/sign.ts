@@ -9,10 +9,11 @@
  * The secret comes from an environment variable (SIGNING_SECRET by default) or from .dev.vars in the
  * current folder, never from the command line, where it would land in shell history and `ps`.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FIELD_NAMES, FIELDS, attributeOf, requestFromAttributes, validateGenerateRequest } from '../protocol/index.js';
 import { signRequest } from '../proxy/signing.js';
+import { envOrDevVar } from './dev-vars.js';
 import { signHtml } from './sign-html.js';
 
 const USAGE = `Usage:
@@ -22,13 +23,6 @@ const USAGE = `Usage:
 const fieldOptions = Object.fromEntries(
   FIELD_NAMES.filter((f) => f !== 'signature').map((f) => [FIELDS[f].attribute, { type: 'string' as const }]),
 );
-
-function readSecret(name: string): string | undefined {
-  if (process.env[name]) return process.env[name];
-  if (!existsSync('.dev.vars')) return undefined;
-  const line = readFileSync('.dev.vars', 'utf8').split('\n').find((l) => l.trim().startsWith(`${name}=`));
-  return line?.slice(line.indexOf('=') + 1).trim().replace(/^"(.*)"$/, '$1') || undefined;
-}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -48,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const secretEnv = values['secret-env'] as string;
-  const secret = readSecret(secretEnv);
+  const secret = envOrDevVar(secretEnv);
   if (!secret) {
     console.error(`navtalk-sign: set the signing secret in the ${secretEnv} environment variable (or in .dev.vars).`);
     return 2;
