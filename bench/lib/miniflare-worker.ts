@@ -30,7 +30,7 @@ export async function startBareWorker(workerConfig: string, origins: string[], v
     port: 0,
     cf: false,
     durableObjectsPersist: persist,
-    durableObjects: { TASKS: sqlite('TaskObject'), BUDGET: sqlite('BudgetObject'), LIMITER: sqlite('LimiterObject') },
+    durableObjects: { TASKS: sqlite('TaskObject'), BUDGET: sqlite('BudgetObject'), LIMITER: sqlite('LimiterObject'), TIMINGS: sqlite('TimingsObject') },
     bindings: {
       ...wranglerConfig().vars,
       AUTH_MODE: 'open',

@@ -30,7 +30,7 @@ function* avatars(node: Node): Generator<Element> {
  * Returns the document with each signature attribute filled in place (the rest of the text untouched)
  * and a report per tag.
  */
-export async function signHtml(html: string, secret: string): Promise<{ html: string; tags: TagReport[] }> {
+export async function signHtml(html: string, secret: string, voices?: ReadonlySet<string>): Promise<{ html: string; tags: TagReport[] }> {
   const document = parse(html, { sourceCodeLocationInfo: true });
   const edits: { start: number; end: number; text: string }[] = [];
   const tags: TagReport[] = [];
@@ -39,7 +39,7 @@ export async function signHtml(html: string, secret: string): Promise<{ html: st
     const attributes = new Map(element.attrs.map((a) => [a.name, a.value]));
     const report: TagReport = { line: location.startLine, column: location.startCol, stale: false };
     tags.push(report);
-    const result = validateGenerateRequest(requestFromAttributes((name) => (name === 'signature' ? undefined : attributes.get(name))), attributeOf);
+    const result = validateGenerateRequest(requestFromAttributes((name) => (name === 'signature' ? undefined : attributes.get(name))), attributeOf, voices);
     if (!result.ok) {
       report.problem = result.message;
       continue;

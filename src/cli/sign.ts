@@ -7,11 +7,12 @@
  *   navtalk-sign --print --character navtalk.Leo --text "Hi" --voice echo   print one signature
  *
  * The secret comes from an environment variable (SIGNING_SECRET by default) or from .dev.vars in the
- * current folder, never from the command line, where it would land in shell history and `ps`.
+ * current folder, never from the command line, where it would land in shell history and `ps`. Voices are
+ * checked against ALLOWED_VOICES from the same places when it is set (as the proxy does), else NavTalk's list.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { FIELD_NAMES, FIELDS, attributeOf, requestFromAttributes, validateGenerateRequest } from '../protocol/index.js';
+import { DEFAULT_VOICES, FIELD_NAMES, FIELDS, attributeOf, requestFromAttributes, validateGenerateRequest } from '../protocol/index.js';
 import { signRequest } from '../proxy/signing.js';
 import { envOrDevVar } from './dev-vars.js';
 import { signHtml } from './sign-html.js';
@@ -48,9 +49,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const allowed = envOrDevVar('ALLOWED_VOICES')?.split(',').map((v) => v.trim()).filter(Boolean);
+  const voices = allowed?.length ? new Set(allowed) : DEFAULT_VOICES;
+
   if (values.print) {
     const options = values as Record<string, string | boolean | undefined>;
-    const result = validateGenerateRequest(requestFromAttributes((attribute) => options[attribute] as string | undefined), attributeOf);
+    const result = validateGenerateRequest(requestFromAttributes((attribute) => options[attribute] as string | undefined), attributeOf, voices);
     if (!result.ok) {
       console.error(`navtalk-sign: ${result.message}`);
       return 1;
@@ -62,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
   let problems = 0;
   for (const file of positionals) {
     const html = readFileSync(file, 'utf8');
-    const signed = await signHtml(html, secret);
+    const signed = await signHtml(html, secret, voices);
     for (const tag of signed.tags) {
       const where = `${file}:${tag.line}:${tag.column}`;
       if (tag.problem) {

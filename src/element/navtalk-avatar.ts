@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { TaskError, shareTask, type TaskUpdate } from '../client/index.js';
 import {
-  FIELDS, FIELD_NAMES, attributeOf, characterPreviewUrl, requestFromFields, validateGenerateRequest,
+  DEFAULT_VOICES, FIELDS, FIELD_NAMES, attributeOf, characterPreviewUrl, requestFromFields, validateGenerateRequest,
   type ElementErrorCode, type ParsingMode, type RawFields,
 } from '../protocol/index.js';
 import { captionsFor } from './captions.js';
@@ -62,8 +62,9 @@ const FIELD_PROPERTIES: PropertyDeclarations = Object.fromEntries(
   }),
 );
 
-/** The one video allowed to speak: starting another pauses it. */
+/** The one video playing with sound: another that starts or unmutes with sound pauses it. Muted ones play on. */
 let speaking: HTMLVideoElement | undefined;
+const audible = (video: HTMLVideoElement) => !video.paused && !video.muted && video.volume > 0;
 
 async function toBase64(audio: Blob | ArrayBuffer): Promise<string> {
   const bytes = new Uint8Array(audio instanceof ArrayBuffer ? audio : await audio.arrayBuffer());
@@ -87,7 +88,7 @@ const reducedMotion = () => globalThis.matchMedia?.('(prefers-reduced-motion: re
  * @attr image-url - Public image of a face (`image_url`). One visual source.
  * @attr video-url - Public MP4/MOV of a face (`video_url`). One visual source.
  * @attr text - Text to speak (`content`); needs `voice`. One audio source.
- * @attr voice - TTS voice for `text` (`voice`), e.g. `nova`.
+ * @attr voice - TTS voice for `text` (`voice`): one of NavTalk's 11 (alloy, ash, ballad, coral, echo, fable, onyx, nova, sage, shimmer, verse), or one added to `NavtalkAvatar.voices`.
  * @attr audio-url - Public MP3/WAV to lip-sync (`audio_url`). One audio source.
  * @attr audio-base64 - Base64 of an audio file (`audio_base64`). One audio source; the `audio` property takes a Blob instead.
  * @attr bbox-shift - Whole number -9..9 (`bbox_shift`): moves the face crop down (+) or up (-).
@@ -165,6 +166,12 @@ export class NavtalkAvatar extends LitElement {
     if (!registry || registry.get(tag)) return;
     registry.define(tag, registry.getName?.(this) ? class extends this {} : this);
   }
+
+  /**
+   * The voices `voice` may name, page-wide: NavTalk's documented 11. Add one NavTalk introduced after this
+   * release with `customElements.get('navtalk-avatar').voices.add('name')` (the proxy's ALLOWED_VOICES must list it too).
+   */
+  static voices: Set<string> = new Set(DEFAULT_VOICES);
 
   // Reactive properties are declared in `properties` above; these lines only type them.
   declare endpoint?: string;
@@ -375,7 +382,7 @@ export class NavtalkAvatar extends LitElement {
         .controls=${this.controls} @play=${this.#onPlay} @pause=${this.#onPause}
         @ended=${() => (this._playback = 'ended')} @loadedmetadata=${this.#addCaptions}
         @error=${() => this.#fail(new TaskError('upstream_failed', 'The generated video could not be loaded.'))}
-        @volumechange=${this.#syncCaptions}></video>
+        @volumechange=${this.#onVolumeChange}></video>
       ${this._policyMuted
         ? html`<button part="unmute" @click=${this.#unmute}>${s.unmute}</button>`
         : nothing}
@@ -431,7 +438,7 @@ export class NavtalkAvatar extends LitElement {
     if (run !== this.#run) return;
     const endpoint = this.#endpoint();
     if (typeof endpoint !== 'string') return this.#fail(new TaskError('invalid_input', endpoint.message));
-    const checked = validateGenerateRequest(requestFromFields(fields), attributeOf);
+    const checked = validateGenerateRequest(requestFromFields(fields), attributeOf, (this.constructor as typeof NavtalkAvatar).voices);
     if (!checked.ok) return this.#fail(new TaskError('invalid_input', checked.message));
 
     this._now = this.#startedAt = Date.now();
@@ -541,11 +548,21 @@ export class NavtalkAvatar extends LitElement {
   }
 
   #onPlay = (event: Event): void => {
-    const video = event.target as HTMLVideoElement;
     this._playback = 'playing';
-    if (speaking !== video && speaking && !speaking.paused) speaking.pause();
-    speaking = video;
+    this.#claimSound(event.target as HTMLVideoElement);
   };
+
+  #onVolumeChange = (event: Event): void => {
+    this.#syncCaptions(event);
+    this.#claimSound(event.target as HTMLVideoElement);
+  };
+
+  /** A video that now plays with sound silences the one that spoke before it (by pausing it). */
+  #claimSound(video: HTMLVideoElement): void {
+    if (!audible(video)) return;
+    if (speaking && speaking !== video && audible(speaking)) speaking.pause();
+    speaking = video;
+  }
 
   #onPause = (event: Event): void => {
     const video = event.target as HTMLVideoElement;

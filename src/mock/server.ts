@@ -10,9 +10,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 export interface MockTiming { processingAfterMs: number; doneAfterMs: number }
-export type FaultKind = '500' | '503' | '429' | '401' | 'timeout' | 'malformed' | 'reset';
-export interface Fault { kind: FaultKind; times?: number; retryAfter?: number }
-export interface MockFaults { generate?: Fault; query?: Fault; outcome?: 'failed' | 'never'; video?: '404' }
+export type FaultKind = '500' | '503' | '429' | '401' | '400' | 'timeout' | 'malformed' | 'reset';
+/**
+ * `message` is the error text of a '400' (NavTalk refusing the request in its own words); `{license}` in it
+ * stands for the key, to play an upstream careless enough to quote it.
+ */
+export interface Fault { kind: FaultKind; times?: number; retryAfter?: number; message?: string }
+/** `outcome`: tasks end failed with NavTalk's error text, failed without one (`failed_silently`), or never. */
+export interface MockFaults { generate?: Fault; query?: Fault; outcome?: 'failed' | 'failed_silently' | 'never'; video?: '404' }
 export interface MockConfig { timing: MockTiming; faults: MockFaults }
 /** What configure() takes: timing may be partial; a fault set to undefined (or null over HTTP) is cleared. */
 export interface MockConfigPatch { timing?: Partial<MockTiming>; faults?: MockFaults }
@@ -62,7 +67,7 @@ export interface MockOptions {
 
 export const MOCK_LICENSE = 'sk_navtalk_mock_license';
 export const DEFAULT_TIMING: MockTiming = { processingAfterMs: 2000, doneAfterMs: 8000 };
-export const FAULT_KINDS: readonly FaultKind[] = ['500', '503', '429', '401', 'timeout', 'malformed', 'reset'];
+export const FAULT_KINDS: readonly FaultKind[] = ['500', '503', '429', '401', '400', 'timeout', 'malformed', 'reset'];
 /** The error text of a task that ends failed. */
 export const FAILED_TASK_ERROR = 'video generation failed: no face could be detected in the source';
 
@@ -154,10 +159,12 @@ function checkFault(fault: unknown, name: string): Fault | undefined {
   if (given(fault.retryAfter) && !isCount(fault.retryAfter, 0)) {
     throw new Error(`faults.${name}.retryAfter must be a whole number of seconds`);
   }
+  if (given(fault.message) && typeof fault.message !== 'string') throw new Error(`faults.${name}.message must be a string`);
   return {
     kind: fault.kind as FaultKind,
     ...(given(fault.times) && { times: fault.times as number }),
     ...(given(fault.retryAfter) && { retryAfter: fault.retryAfter as number }),
+    ...(given(fault.message) && { message: fault.message as string }),
   };
 }
 
@@ -189,7 +196,7 @@ function patched(config: MockConfig, patch: unknown): MockConfig {
     const checks: Record<keyof MockFaults, (v: unknown) => unknown> = {
       generate: (v) => checkFault(v, 'generate'),
       query: (v) => checkFault(v, 'query'),
-      outcome: (v) => checkOneOf(v, ['failed', 'never'] as const, 'outcome'),
+      outcome: (v) => checkOneOf(v, ['failed', 'failed_silently', 'never'] as const, 'outcome'),
       video: (v) => checkOneOf(v, ['404'] as const, 'video'),
     };
     for (const key of Object.keys(next)) {
@@ -303,9 +310,9 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
     const age = now() - task.created_at;
     const outcome = config.faults.outcome;
     if (age >= doneAfterMs && outcome !== 'never') {
-      task.status = outcome === 'failed' ? 'failed' : 'done';
+      task.status = outcome === 'failed' || outcome === 'failed_silently' ? 'failed' : 'done';
       task.done_at = Math.max(task.created_at + doneAfterMs, configChangedAt);
-      if (task.status === 'failed') task.error = FAILED_TASK_ERROR;
+      if (outcome === 'failed') task.error = FAILED_TASK_ERROR;
     } else if (age >= processingAfterMs) {
       task.status = 'processing';
     }
@@ -363,6 +370,8 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
         return sendJson(res, 429, { error: 'too many requests' }, { 'Retry-After': String(fault.retryAfter ?? 1) });
       case '401':
         return sendJson(res, 401, { error: 'invalid license' });
+      case '400':
+        return sendJson(res, 400, { error: (fault.message ?? 'invalid request').split('{license}').join(license) });
       case 'timeout':
         return; // Never answer: the socket stays open until the client gives up or close() destroys it.
       case 'malformed':

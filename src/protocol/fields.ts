@@ -46,7 +46,8 @@ export const FIELDS = {
   audio_url: { attribute: 'audio-url', kind: 'string', rule: 'must be an absolute http(s) URL of a public MP3 or WAV file' },
   audio_base64: { attribute: 'audio-base64', kind: 'string', rule: 'must be the base64 text of an audio file (A-Z, a-z, 0-9, +, /, =)' },
   content: { attribute: 'text', kind: 'string', rule: `must be text of 1 to ${MAX_CONTENT_LENGTH} characters, not only spaces` },
-  voice: { attribute: 'voice', kind: 'string', rule: 'must be a voice name such as echo (alloy, ash, ballad, coral, echo, fable, onyx, nova, sage, shimmer, verse)' },
+  // Which names are allowed is a list the caller may extend (see validateGenerateRequest), so the message names them.
+  voice: { attribute: 'voice', kind: 'string', rule: 'must be one of' },
   bbox_shift: ranged('bbox_shift', 'bbox-shift'),
   extra_margin: ranged('extra_margin', 'extra-margin'),
   parsing_mode: { attribute: 'parsing-mode', kind: 'string', rule: 'must be jaw or raw' },

@@ -3,6 +3,7 @@ import {
   AUDIO_FIELDS, FIELDS, FIELD_NAMES, MAX_CONTENT_LENGTH, PARSING_MODES, TUNING_RANGES, VISUAL_FIELDS,
   type FieldName, type ParsingMode, type RangedField,
 } from './fields.js';
+import { VOICES } from './navtalk.js';
 
 const isHttpUrl = (value: unknown): boolean => {
   if (typeof value !== 'string' || value.length > 2048) return false;
@@ -14,6 +15,11 @@ const isHttpUrl = (value: unknown): boolean => {
   }
 };
 const matches = (pattern: RegExp) => (value: unknown): boolean => typeof value === 'string' && pattern.test(value);
+/** The TTS voices a request may name when the caller gives no list of its own. */
+export const DEFAULT_VOICES: ReadonlySet<string> = new Set(VOICES);
+/** The shape of a voice name, for lists that extend NavTalk's (a voice NavTalk adds after this release). */
+export const VOICE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+
 const inRange = (field: RangedField) => (value: unknown): boolean =>
   Number.isSafeInteger(value) && (value as number) >= TUNING_RANGES[field].min && (value as number) <= TUNING_RANGES[field].max;
 
@@ -28,7 +34,7 @@ export const FIELD_CHECKS: Record<FieldName, (value: unknown) => boolean> = {
   audio_url: isHttpUrl,
   audio_base64: (value) => typeof value === 'string' && value.length >= 4 && /^[A-Za-z0-9+/]+={0,2}$/.test(value),
   content: (value) => typeof value === 'string' && value.length <= MAX_CONTENT_LENGTH && /\S/.test(value),
-  voice: matches(/^[a-z][a-z0-9_-]{0,39}$/),
+  voice: (value) => typeof value === 'string' && DEFAULT_VOICES.has(value),
   bbox_shift: inRange('bbox_shift'),
   extra_margin: inRange('extra_margin'),
   parsing_mode: (value) => (PARSING_MODES as readonly unknown[]).includes(value),
@@ -81,12 +87,19 @@ const got = (value: unknown): string => {
 const present = (body: Record<string, unknown>, fields: readonly FieldName[]) =>
   fields.filter((f) => body[f] !== undefined);
 
+/** A field's rule as a message tail; the voice rule lists the voices this caller accepts. */
+const ruleOf = (field: FieldName, voices: ReadonlySet<string>): string =>
+  field === 'voice' ? `${FIELDS.voice.rule} ${[...voices].join(', ')}` : FIELDS[field].rule;
+
 /**
  * Validates a request body: the field rules, then the method combinations (exactly one visual source,
  * exactly one audio source, `voice` with `content` and only then). Returns the first problem as a
- * message that names the field the way the caller's users know it.
+ * message that names the field the way the caller's users know it. `voices` replaces NavTalk's documented
+ * list (a proxy's ALLOWED_VOICES, the element's `NavtalkAvatar.voices`), e.g. to accept a voice NavTalk added later.
  */
-export function validateGenerateRequest(input: unknown, name: FieldNamer = jsonKey): Validation {
+export function validateGenerateRequest(
+  input: unknown, name: FieldNamer = jsonKey, voices: ReadonlySet<string> = DEFAULT_VOICES,
+): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, field: undefined, message: 'The request body must be a JSON object of NavTalk fields.' };
   }
@@ -94,8 +107,9 @@ export function validateGenerateRequest(input: unknown, name: FieldNamer = jsonK
   // The same order as the schema: field rules in table order, then unknown keys.
   for (const field of FIELD_NAMES) {
     const value = record[field];
-    if (value !== undefined && !FIELD_CHECKS[field](value)) {
-      return { ok: false, field, message: `${name(field)} ${FIELDS[field].rule}${got(value)}.` };
+    const valid = field === 'voice' ? typeof value === 'string' && voices.has(value) : FIELD_CHECKS[field](value);
+    if (value !== undefined && !valid) {
+      return { ok: false, field, message: `${name(field)} ${ruleOf(field, voices)}${got(value)}.` };
     }
   }
   const unknown = Object.keys(record).find((key) => !Object.hasOwn(FIELDS, key));
@@ -117,7 +131,7 @@ export function validateGenerateRequest(input: unknown, name: FieldNamer = jsonK
     }
   }
   if (body.content !== undefined && body.voice === undefined) {
-    return { ok: false, field: 'voice', message: `${name('voice')} is required with ${name('content')}: it ${FIELDS.voice.rule}.` };
+    return { ok: false, field: 'voice', message: `${name('voice')} is required with ${name('content')}: it ${ruleOf('voice', voices)}.` };
   }
   if (body.voice !== undefined && body.content === undefined) {
     return { ok: false, field: 'voice', message: `${name('voice')} only applies with ${name('content')}.` };

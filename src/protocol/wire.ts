@@ -20,6 +20,8 @@ export const PROXY_TO_ELEMENT_CODE = {
   invalid_json: 'invalid_input',
   unsafe_url: 'invalid_input',
   payload_too_large: 'invalid_input',
+  // NavTalk itself refused the request (a 4xx from /generate, or a failed task with NavTalk's reason).
+  upstream_rejected: 'invalid_input',
   unsupported_media_type: 'proxy_error',
   method_not_allowed: 'proxy_error',
   not_found: 'proxy_error',

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_VOICES, VOICE_NAME } from '../protocol/index.js';
 
 /**
  * The proxy's configuration, read from environment variables (Worker vars and secrets, process.env, Deno.env).
@@ -20,14 +21,16 @@ export interface ProxyConfig {
   dailyGenerationLimit: number;
   /** 0 turns the per-client limit off. */
   rateLimitPerMinute: number;
-  /** null: any character / voice the protocol accepts. */
+  /** null: any character the protocol accepts. */
   allowedCharacters: ReadonlySet<string> | null;
-  allowedVoices: ReadonlySet<string> | null;
+  /** The voices a request may name: ALLOWED_VOICES when set (fewer than NavTalk's, or new ones), else NavTalk's documented list. */
+  voices: ReadonlySet<string>;
   maxTextLength: number;
   maxAudioBytes: number;
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
-  upstreamPollIntervalMs: number;
+  /** A fixed upstream poll interval, or null for the adaptive schedule (the default). */
+  upstreamPollIntervalMs: number | null;
   upstreamMaxWaitSeconds: number;
   resultTtlSeconds: number;
   /** Origins whose media URLs skip the private-address rule (a local demo's sample files). */
@@ -52,7 +55,7 @@ export const CONFIG_DEFAULTS = {
   MAX_AUDIO_BYTES: '1000000',
   MAX_BODY_BYTES: '1400000',
   UPSTREAM_TIMEOUT_MS: '15000',
-  UPSTREAM_POLL_INTERVAL_MS: '1000',
+  UPSTREAM_POLL_INTERVAL_MS: undefined,
   UPSTREAM_MAX_WAIT_SECONDS: '180',
   RESULT_TTL_SECONDS: '86400',
   TRUSTED_MEDIA_ORIGINS: undefined,
@@ -70,6 +73,16 @@ const whole = (name: ConfigVariable, min: number, max: number) =>
       .pipe(z.string().regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`))
       .transform(Number)
       .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`)),
+  );
+/** An optional whole number: blank means unset. */
+const optionalWhole = (name: ConfigVariable, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.string()
+      .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}, or empty`)
+      .transform(Number)
+      .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+      .optional(),
   );
 const list = () =>
   z.preprocess(blankToUndefined, z.string().optional())
@@ -95,12 +108,15 @@ const envSchema = z.object({
   DAILY_GENERATION_LIMIT: whole('DAILY_GENERATION_LIMIT', 0, 1_000_000),
   RATE_LIMIT_PER_MINUTE: whole('RATE_LIMIT_PER_MINUTE', 0, 100_000),
   ALLOWED_CHARACTERS: list(),
-  ALLOWED_VOICES: list(),
+  ALLOWED_VOICES: list().refine(
+    (items) => items.every((v) => VOICE_NAME.test(v)),
+    'ALLOWED_VOICES must be comma-separated voice names (lower-case letters, digits, "_" or "-")',
+  ),
   MAX_TEXT_LENGTH: whole('MAX_TEXT_LENGTH', 1, 2000),
   MAX_AUDIO_BYTES: whole('MAX_AUDIO_BYTES', 1, 50_000_000),
   MAX_BODY_BYTES: whole('MAX_BODY_BYTES', 256, 70_000_000),
   UPSTREAM_TIMEOUT_MS: whole('UPSTREAM_TIMEOUT_MS', 100, 120_000),
-  UPSTREAM_POLL_INTERVAL_MS: whole('UPSTREAM_POLL_INTERVAL_MS', 10, 60_000),
+  UPSTREAM_POLL_INTERVAL_MS: optionalWhole('UPSTREAM_POLL_INTERVAL_MS', 10, 60_000),
   UPSTREAM_MAX_WAIT_SECONDS: whole('UPSTREAM_MAX_WAIT_SECONDS', 1, 3600),
   RESULT_TTL_SECONDS: whole('RESULT_TTL_SECONDS', 1, 31_536_000),
   TRUSTED_MEDIA_ORIGINS: origins('TRUSTED_MEDIA_ORIGINS'),
@@ -115,12 +131,12 @@ const FALLBACK: Omit<ProxyConfig, 'problems'> = {
   dailyGenerationLimit: 0,
   rateLimitPerMinute: 0,
   allowedCharacters: null,
-  allowedVoices: null,
+  voices: DEFAULT_VOICES,
   maxTextLength: 1,
   maxAudioBytes: 1,
   maxBodyBytes: 256,
   upstreamTimeoutMs: 15_000,
-  upstreamPollIntervalMs: 1000,
+  upstreamPollIntervalMs: null,
   upstreamMaxWaitSeconds: 180,
   resultTtlSeconds: 86_400,
   trustedMediaOrigins: new Set(),
@@ -150,12 +166,12 @@ export function configFromEnv(env: object): ProxyConfig {
     dailyGenerationLimit: e.DAILY_GENERATION_LIMIT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     allowedCharacters: setOrNull(e.ALLOWED_CHARACTERS),
-    allowedVoices: setOrNull(e.ALLOWED_VOICES),
+    voices: setOrNull(e.ALLOWED_VOICES) ?? DEFAULT_VOICES,
     maxTextLength: e.MAX_TEXT_LENGTH,
     maxAudioBytes: e.MAX_AUDIO_BYTES,
     maxBodyBytes: e.MAX_BODY_BYTES,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
-    upstreamPollIntervalMs: e.UPSTREAM_POLL_INTERVAL_MS,
+    upstreamPollIntervalMs: e.UPSTREAM_POLL_INTERVAL_MS ?? null,
     upstreamMaxWaitSeconds: e.UPSTREAM_MAX_WAIT_SECONDS,
     resultTtlSeconds: e.RESULT_TTL_SECONDS,
     trustedMediaOrigins: new Set(e.TRUSTED_MEDIA_ORIGINS),

@@ -4,7 +4,8 @@ import {
 } from '../protocol/index.js';
 import type { ProxyConfig } from './config.js';
 import type { Budget, RateLimiter } from './limits.js';
-import { MemoryBudget, MemoryRateLimiter, MemoryTaskStore } from './memory.js';
+import { MemoryBudget, MemoryRateLimiter, MemoryTaskStore, MemoryTaskTimings } from './memory.js';
+import type { TaskTimings } from './schedule.js';
 import { createNavTalkClient } from './navtalk.js';
 import { verifyRequest } from './signing.js';
 import { isTaskId, taskIdMaker } from './task-id.js';
@@ -24,6 +25,8 @@ export interface ProxyHandlerOptions {
   config: ProxyConfig;
   /** Task coordination. Default: in memory, polling NavTalk with timers. */
   store?: TaskStore;
+  /** Recent task durations for the default store's adaptive poll schedule. Default: in memory. */
+  timings?: TaskTimings;
   /** Per-client limit. Default: in memory. */
   limiter?: RateLimiter;
   /** Daily cap. Default: in memory (one process). */
@@ -45,7 +48,7 @@ export type ProxyHandler = (request: Request) => Promise<Response>;
 const STATUS_OF: Record<ProxyErrorCode, number> = {
   invalid_input: 400, invalid_json: 400, unsafe_url: 400, payload_too_large: 413, unsupported_media_type: 415,
   method_not_allowed: 405, not_found: 404, origin_not_allowed: 403, signature_required: 401, signature_invalid: 403,
-  rate_limited: 429, budget_exhausted: 429, upstream_failed: 502, generation_failed: 502, timeout: 504,
+  rate_limited: 429, budget_exhausted: 429, upstream_rejected: 422, upstream_failed: 502, generation_failed: 502, timeout: 504,
   unavailable: 503, misconfigured: 500,
 };
 
@@ -101,9 +104,6 @@ function policyProblem(body: GenerateRequest, config: ProxyConfig): ProxyError |
   if (body.character_name !== undefined && config.allowedCharacters && !config.allowedCharacters.has(body.character_name)) {
     return fail('invalid_input', `character_name ${JSON.stringify(body.character_name.slice(0, 64))} is not offered by this proxy.`);
   }
-  if (body.voice !== undefined && config.allowedVoices && !config.allowedVoices.has(body.voice)) {
-    return fail('invalid_input', `voice ${JSON.stringify(body.voice.slice(0, 40))} is not offered by this proxy.`);
-  }
   if (body.content !== undefined) {
     const length = [...body.content].length;
     if (length > config.maxTextLength) {
@@ -132,7 +132,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     navtalk: createNavTalkClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) }),
     now,
     log,
-  }, config.apiKey);
+    timings: options.timings ?? new MemoryTaskTimings(),
+  });
   const taskId = taskIdMaker(config.apiKey);
   const settings = taskSettings(config);
   const misconfigured = config.problems.length > 0;
@@ -187,7 +188,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     } catch {
       return error(fail('invalid_json', 'The request body is not valid JSON.'), origin);
     }
-    const validation = validateGenerateRequest(input);
+    const validation = validateGenerateRequest(input, undefined, config.voices);
     if (!validation.ok) return error(fail('invalid_input', validation.message), origin);
     const body = validation.value;
     const problem = policyProblem(body, config);

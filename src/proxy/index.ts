@@ -4,7 +4,11 @@
  */
 export { createProxyHandler, taskSettings, consoleLog, type ProxyHandler, type ProxyHandlerOptions } from './handler.js';
 export { configFromEnv, CONFIG_DEFAULTS, type ProxyConfig, type AuthMode, type ConfigVariable } from './config.js';
-export { MemoryTaskStore, MemoryRateLimiter, MemoryBudget } from './memory.js';
+export { MemoryTaskStore, MemoryRateLimiter, MemoryBudget, MemoryTaskTimings } from './memory.js';
+export {
+  pollDelay, estimateFrom, withDuration, RECENT_TASKS, SPARSE_POLL_MS, DENSE_POLL_MS,
+  type DurationEstimate, type TaskTimings,
+} from './schedule.js';
 export {
   TaskCoordinator, publicState, redactingLog,
   type TaskStore, type TaskSlot, type TaskRecord, type TaskSettings, type StartOutcome, type Admit, type ProxyError,
@@ -14,7 +18,7 @@ export {
   takeToken, reserveFrom, bucketIsFull, utcDay, nextUtcMidnight, clientKeyForAddress,
   type Admission, type Budget, type RateLimiter, type Bucket,
 } from './limits.js';
-export { createNavTalkClient, UpstreamError, type NavTalkClient, type NavTalkOptions, type UpstreamFailure, type UpstreamStatus } from './navtalk.js';
+export { createNavTalkClient, sanitizeUpstreamText, UpstreamError, type NavTalkClient, type NavTalkOptions, type UpstreamFailure, type UpstreamStatus } from './navtalk.js';
 export { isTaskId, taskIdMaker } from './task-id.js';
 export { unsafeUrlReason } from './url-safety.js';
 export { signRequest, verifyRequest, toBase64Url } from './signing.js';

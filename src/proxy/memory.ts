@@ -1,5 +1,6 @@
 import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
 import { bucketIsFull, reserveFrom, takeToken, utcDay, type Admission, type Bucket, type Budget, type RateLimiter } from './limits.js';
+import { estimateFrom, withDuration, type DurationEstimate, type TaskTimings } from './schedule.js';
 import { TaskCoordinator, type Admit, type CoordinatorDeps, type StartOutcome, type TaskRecord, type TaskSettings, type TaskSlot, type TaskStore } from './tasks.js';
 
 /**
@@ -43,7 +44,7 @@ interface Entry { coordinator: TaskCoordinator; slot: MemorySlot }
 export class MemoryTaskStore implements TaskStore {
   private readonly tasks = new Map<string, Entry>();
 
-  constructor(private readonly deps: CoordinatorDeps, private readonly secret = '') {}
+  constructor(private readonly deps: CoordinatorDeps) {}
 
   private entry(id: string): Entry {
     let entry = this.tasks.get(id);
@@ -53,7 +54,7 @@ export class MemoryTaskStore implements TaskStore {
           .catch((error: unknown) => this.deps.log('error', 'poll_crashed', { task: id, error: String(error) }))
           .finally(() => this.forgetIfEmpty(id));
       });
-      const coordinator = new TaskCoordinator(slot, this.deps, this.secret);
+      const coordinator = new TaskCoordinator(slot, this.deps);
       this.tasks.set(id, (entry = { coordinator, slot }));
     }
     return entry;
@@ -111,5 +112,18 @@ export class MemoryBudget implements Budget {
     const result = reserveFrom(this.used, limit, now);
     this.used = result.used;
     return result.admission;
+  }
+}
+
+/** The recent task durations of one process. */
+export class MemoryTaskTimings implements TaskTimings {
+  private durations: number[] = [];
+
+  async estimate(): Promise<DurationEstimate | undefined> {
+    return estimateFrom(this.durations);
+  }
+
+  async record(durationMs: number): Promise<void> {
+    this.durations = withDuration(this.durations, durationMs);
   }
 }

@@ -3,7 +3,8 @@ import { unsignedBody, type GenerateRequest, type TaskStatus } from '../protocol
 /**
  * The NavTalk client: the only code that sees the key or talks to NavTalk. Each method makes exactly one HTTP
  * call; retrying is the caller's decision (polls may be retried, /generate never is). Answers are read
- * narrowly (status, task_id, video_url, an error text) and everything else is ignored.
+ * narrowly (status, task_id, video_url, an error text) and everything else is ignored. NavTalk's own texts
+ * leave it only as sanitized, short single lines without the key, so nothing downstream can leak it.
  */
 
 export interface NavTalkOptions {
@@ -16,7 +17,7 @@ export interface NavTalkOptions {
 export type UpstreamFailure =
   | { kind: 'timeout' }
   | { kind: 'network' }
-  | { kind: 'http'; status: number; retryAfterSeconds?: number }
+  | { kind: 'http'; status: number; retryAfterSeconds?: number; reason?: string }
   | { kind: 'malformed' };
 
 export class UpstreamError extends Error {
@@ -28,7 +29,7 @@ export class UpstreamError extends Error {
 export interface UpstreamStatus {
   status: TaskStatus;
   videoUrl?: string;
-  /** NavTalk's own error text for a failed task, raw: sanitize before showing it. */
+  /** NavTalk's own error text for a failed task, sanitized (sanitizeUpstreamText). */
   errorText?: string;
 }
 
@@ -40,6 +41,41 @@ export interface NavTalkClient {
 }
 
 const STATUSES = new Set<string>(['started', 'processing', 'done', 'failed']);
+
+/** NavTalk's error text lives under one of these keys (its name is not documented). */
+const ERROR_KEYS = ['error', 'message', 'msg', 'detail'] as const;
+
+/** NavTalk's reason for a failed generation, made safe to show: one short line of plain text, no key, no links. */
+export function sanitizeUpstreamText(text: string | undefined, secret: string): string | undefined {
+  if (!text) return undefined;
+  let clean = text.replace(/[\u0000-\u001f\u007f-\u009f<>]/g, ' ').replace(/\s+/g, ' ').trim();
+  if (secret) clean = clean.split(secret).join('[redacted]');
+  clean = clean.replace(/\b(sk[-_][A-Za-z0-9_-]{6,})/g, '[redacted]').replace(/https?:\/\/\S+/g, '[link]');
+  return clean ? (clean.length > 160 ? `${clean.slice(0, 157)}...` : clean) : undefined;
+}
+
+/** The first error text in an answer: a string under one of ERROR_KEYS, or the `message` of an object there. */
+function errorTextOf(answer: unknown): string | undefined {
+  if (answer === null || typeof answer !== 'object') return undefined;
+  for (const key of ERROR_KEYS) {
+    const value = (answer as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value.trim()) return value;
+    if (value !== null && typeof value === 'object') {
+      const nested = errorTextOf(value);
+      if (nested) return nested;
+    }
+  }
+  return undefined;
+}
+
+/** The reason in an error answer: its JSON error text, or a short plain-text body (never an HTML page). */
+function reasonOf(text: string, contentType: string | null): string | undefined {
+  try {
+    return errorTextOf(JSON.parse(text));
+  } catch {
+    return /^text\/plain\b/i.test(contentType ?? '') && text.length <= 500 ? text : undefined;
+  }
+}
 
 function retryAfter(response: Response): number | undefined {
   const seconds = Number(response.headers.get('retry-after'));
@@ -62,7 +98,8 @@ export function createNavTalkClient(options: NavTalkOptions): NavTalkClient {
     }
     if (!response.ok) {
       const after = retryAfter(response);
-      throw new UpstreamError({ kind: 'http', status: response.status, ...(after ? { retryAfterSeconds: after } : {}) });
+      const reason = sanitizeUpstreamText(reasonOf(text, response.headers.get('content-type')), options.apiKey);
+      throw new UpstreamError({ kind: 'http', status: response.status, ...(after ? { retryAfterSeconds: after } : {}), ...(reason ? { reason } : {}) });
     }
     try {
       const body: unknown = JSON.parse(text);
@@ -96,8 +133,8 @@ export function createNavTalkClient(options: NavTalkOptions): NavTalkClient {
         return { status, videoUrl: answer.video_url };
       }
       if (status === 'failed') {
-        const errorText = [answer.error, answer.message, answer.msg, answer.detail].find((v) => typeof v === 'string');
-        return { status, ...(errorText ? { errorText: errorText as string } : {}) };
+        const errorText = sanitizeUpstreamText(errorTextOf(answer), options.apiKey);
+        return { status, ...(errorText ? { errorText } : {}) };
       }
       return { status: status as TaskStatus };
     },

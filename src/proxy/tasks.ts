@@ -1,6 +1,7 @@
 import { isTerminal, type GenerateRequest, type ProxyErrorCode, type TaskState, type TaskStatus } from '../protocol/index.js';
 import type { Admission } from './limits.js';
 import { UpstreamError, type NavTalkClient, type UpstreamFailure } from './navtalk.js';
+import { pollDelay, type DurationEstimate, type TaskTimings } from './schedule.js';
 
 /**
  * A task's whole lifecycle, written once and storage-agnostic: the memory store and the Worker's Durable
@@ -9,8 +10,9 @@ import { UpstreamError, type NavTalkClient, type UpstreamFailure } from './navta
  * start: (single-flight) an existing done or running task answers at once; otherwise admit (rate limit, then
  *        budget) and POST /generate exactly once. Never retried: a timed-out call may have been billed. A
  *        failed task is started again only by a later POST, which counts against the budget again.
- * poll:  one GET /query_status per wake-up; transient errors back off, everything is bounded by the task's
- *        deadline. Poll calls are safe to repeat, so a re-run wake-up (alarms are at-least-once) is harmless.
+ * poll:  one GET /query_status per wake-up, on the schedule of schedule.ts; transient errors back off, everything
+ *        is bounded by the task's deadline. Poll calls are safe to repeat, so a re-run wake-up (alarms are
+ *        at-least-once) is harmless. A request NavTalk refused is answered with that refusal for a while.
  */
 
 /** A proxy error as the handler answers it. */
@@ -29,7 +31,8 @@ export const GUARDS_UNAVAILABLE: ProxyError = {
 /** Timing a task keeps from the request that started it, so its wake-ups need no configuration. */
 export interface TaskSettings {
   upstreamTimeoutMs: number;
-  pollIntervalMs: number;
+  /** A fixed upstream poll interval, or null for the adaptive schedule. */
+  pollIntervalMs: number | null;
   maxWaitMs: number;
   resultTtlMs: number;
 }
@@ -44,6 +47,8 @@ export interface TaskRecord {
   settings: TaskSettings;
   startedAt: number;
   deadlineAt: number;
+  /** What recent tasks took when this one started (adaptive schedule only). */
+  expected?: DurationEstimate;
   /** Consecutive failed polls (for backoff) and the last one's description. */
   pollFailures: number;
   lastPollFailure?: UpstreamFailure;
@@ -78,6 +83,8 @@ export interface CoordinatorDeps {
   navtalk: NavTalkClient;
   now: () => number;
   log: ProxyLog;
+  /** Recent task durations, for the adaptive schedule. Without it, a task with no fixed interval polls every 2 s. */
+  timings?: TaskTimings;
 }
 
 export type ProxyLog = (level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, string | number | boolean>) => void;
@@ -119,18 +126,24 @@ export function generateFailure(failure: UpstreamFailure, settings: TaskSettings
       if (failure.status === 401 || failure.status === 403) {
         return { status: 502, code: 'upstream_failed', message: `NavTalk refused the proxy's key (HTTP ${failure.status}); the site owner must check NAVTALK_API_KEY.` };
       }
+      if (isRefusal(failure.status)) {
+        return { status: 422, code: 'upstream_rejected', message: `NavTalk refused this request${failure.reason ? `: ${failure.reason}` : ` (HTTP ${failure.status})`}.` };
+      }
+      if (failure.status === 404 || failure.status === 405) {
+        return { status: 502, code: 'upstream_failed', message: `NavTalk answered HTTP ${failure.status}; the site owner must check NAVTALK_BASE_URL.` };
+      }
       return { status: 502, code: 'upstream_failed', message: `NavTalk answered HTTP ${failure.status}.${failure.status >= 500 ? retry : ''}` };
   }
 }
 
-/** NavTalk's reason for a failed generation, made safe to show: one short line of plain text. */
-export function sanitizeUpstreamText(text: string | undefined, secret: string): string | undefined {
-  if (!text) return undefined;
-  let clean = text.replace(/[\u0000-\u001f\u007f-\u009f<>]/g, ' ').replace(/\s+/g, ' ').trim();
-  if (secret) clean = clean.split(secret).join('[redacted]');
-  clean = clean.replace(/\b(sk[-_][A-Za-z0-9_-]{6,})/g, '[redacted]').replace(/https?:\/\/\S+/g, '[link]');
-  return clean ? (clean.length > 160 ? `${clean.slice(0, 157)}...` : clean) : undefined;
-}
+/**
+ * A 4xx from /generate that is about the request itself (NavTalk caught bad input), not about the key (401/403),
+ * the address (404/405), time (408) or load (429).
+ */
+const isRefusal = (status: number) => status >= 400 && status < 500 && ![401, 403, 404, 405, 408, 429].includes(status);
+
+/** How long a request NavTalk refused is answered with that refusal before NavTalk is asked again. */
+export const REFUSAL_TTL_MS = 10 * 60_000;
 
 const POLL_BACKOFF_CAP_MS = 10_000;
 /** Client errors on a poll (other than 429) are unlikely to heal: give up after this many in a row. */
@@ -142,12 +155,7 @@ export class TaskCoordinator {
   private starting = 0;
   private readonly waiters = new Set<(record: TaskRecord) => void>();
 
-  constructor(
-    private readonly slot: TaskSlot,
-    private readonly deps: CoordinatorDeps,
-    /** NavTalk's key, only to scrub it from any upstream text. */
-    private readonly secret = '',
-  ) {}
+  constructor(private readonly slot: TaskSlot, private readonly deps: CoordinatorDeps) {}
 
   /** The stored record, unless it has expired (then it is forgotten). */
   async current(): Promise<TaskRecord | undefined> {
@@ -182,6 +190,8 @@ export class TaskCoordinator {
     for (;;) {
       const record = await this.current();
       if (record && record.status !== 'failed') return { ok: true, state: publicState(record) };
+      // Asking again would be refused again, and would spend a token and a unit of the budget each time.
+      if (record?.error?.code === 'upstream_rejected') return { ok: false, error: { status: 422, ...record.error } };
       if (!this.inflight) break;
       const shared = await this.inflight;
       // Everyone shares the attempt's answer, except a per-client refusal: the next client tries for itself.
@@ -204,11 +214,14 @@ export class TaskCoordinator {
 
     const now = this.deps.now();
     const base = { id, settings, startedAt: now, deadlineAt: now + settings.maxWaitMs, pollFailures: 0 };
+    // Asked beside /generate, so the answer to the page waits for no extra round trip.
+    const expected = settings.pollIntervalMs === null ? this.estimate() : Promise.resolve(undefined);
     try {
       const upstreamId = await this.deps.navtalk.generate(request, settings.upstreamTimeoutMs);
-      const record: TaskRecord = { ...base, status: 'started', upstreamId };
+      const estimate = await expected;
+      const record: TaskRecord = { ...base, status: 'started', upstreamId, ...(estimate ? { expected: estimate } : {}) };
       await this.commit(record);
-      await this.slot.wakeAt(this.deps.now() + settings.pollIntervalMs);
+      await this.slot.wakeAt(this.deps.now() + pollDelay(0, estimate, settings.pollIntervalMs));
       this.deps.log('info', 'generation_started', { task: id });
       return { ok: true, state: publicState(record) };
     } catch (error) {
@@ -220,9 +233,22 @@ export class TaskCoordinator {
     }
   }
 
+  /** The recent durations, or none when they cannot be read (the task then polls at NavTalk's advised rate). */
+  private async estimate(): Promise<DurationEstimate | undefined> {
+    try {
+      return await this.deps.timings?.estimate();
+    } catch (error) {
+      this.deps.log('warn', 'timings_unavailable', { error: String(error instanceof Error ? error.message : error).slice(0, 200) });
+      return undefined;
+    }
+  }
+
   /** Saves a record, schedules its expiry when finished, and wakes long-polls. */
   private async commit(record: TaskRecord): Promise<void> {
-    if (isTerminal(record.status)) record.expiresAt = this.deps.now() + record.settings.resultTtlMs;
+    if (isTerminal(record.status)) {
+      const refused = record.error?.code === 'upstream_rejected';
+      record.expiresAt = this.deps.now() + (refused ? Math.min(REFUSAL_TTL_MS, record.settings.resultTtlMs) : record.settings.resultTtlMs);
+    }
     await this.slot.save(record);
     if (record.expiresAt !== undefined) await this.slot.wakeAt(record.expiresAt);
     for (const wake of [...this.waiters]) wake(record);
@@ -242,16 +268,23 @@ export class TaskCoordinator {
       const answer = await this.deps.navtalk.query(record.upstreamId, record.settings.upstreamTimeoutMs);
       next = { ...record, status: answer.status, pollFailures: 0 };
       delete next.lastPollFailure;
-      if (answer.status === 'done') next.videoUrl = answer.videoUrl!;
+      if (answer.status === 'done') {
+        next.videoUrl = answer.videoUrl!;
+        await this.deps.timings?.record(now - record.startedAt).catch(() => {});
+      }
       if (answer.status === 'failed') {
-        const reason = sanitizeUpstreamText(answer.errorText, this.secret);
-        next.error = { code: 'generation_failed', message: `NavTalk could not generate the video${reason ? `: ${reason}` : '.'}` };
+        // With NavTalk's reason it reads as the input problem it usually is; without one it is a retryable failure.
+        next.error = answer.errorText
+          ? { code: 'upstream_rejected', message: `NavTalk could not make this video: ${answer.errorText}` }
+          : { code: 'generation_failed', message: 'NavTalk could not generate the video.' };
         this.deps.log('warn', 'generation_failed', { task: record.id });
       }
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
       const failure = error.failure;
-      next = { ...record, pollFailures: record.pollFailures + 1, lastPollFailure: failure };
+      // The reason is NavTalk's text: not kept, since a poll's failure never reaches a page.
+      const { reason: _reason, ...kept } = failure as UpstreamFailure & { reason?: string };
+      next = { ...record, pollFailures: record.pollFailures + 1, lastPollFailure: kept };
       this.deps.log('warn', 'poll_failed', { task: record.id, upstream: failure.kind, failures: next.pollFailures });
       const permanent = failure.kind === 'http' && failure.status >= 400 && failure.status < 500 && failure.status !== 429;
       if (permanent && next.pollFailures >= PERMANENT_POLL_FAILURES) {
@@ -263,7 +296,8 @@ export class TaskCoordinator {
       await this.commit(next);
       return;
     }
-    const delay = Math.min(record.settings.pollIntervalMs * 2 ** next.pollFailures, Math.max(POLL_BACKOFF_CAP_MS, record.settings.pollIntervalMs));
+    const due = pollDelay(now - record.startedAt, record.expected, record.settings.pollIntervalMs);
+    const delay = Math.min(due * 2 ** next.pollFailures, Math.max(POLL_BACKOFF_CAP_MS, due));
     await this.commit(next);
     // The last wake-up lands on the deadline, so a task never outlives it by more than one poll.
     await this.slot.wakeAt(Math.min(this.deps.now() + delay, next.deadlineAt));

@@ -8,7 +8,7 @@ import {
  * that must be shared and exact across Cloudflare's instances (tasks, the daily budget, per-IP buckets),
  * and `/health` for deploy checks.
  */
-export { TaskObject, BudgetObject, LimiterObject } from './objects.js';
+export { TaskObject, BudgetObject, LimiterObject, TimingsObject } from './objects.js';
 
 /** Tasks live in one TaskObject per task id. */
 function durableTasks(env: Env): TaskStore {

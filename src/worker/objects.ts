@@ -1,8 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
 import {
-  configFromEnv, consoleLog, createNavTalkClient, redactingLog, reserveFrom, takeToken, nextUtcMidnight, TaskCoordinator,
-  type Admission, type Admit, type Bucket, type StartOutcome, type TaskRecord, type TaskSettings,
+  configFromEnv, consoleLog, createNavTalkClient, estimateFrom, redactingLog, reserveFrom, takeToken, nextUtcMidnight,
+  withDuration, TaskCoordinator,
+  type Admission, type Admit, type Bucket, type DurationEstimate, type StartOutcome, type TaskRecord, type TaskSettings,
 } from '../proxy/index.js';
 
 /**
@@ -30,8 +31,11 @@ export class TaskObject extends DurableObject<Env> {
         navtalk: createNavTalkClient({ baseUrl: config.baseUrl, apiKey: config.apiKey }),
         now: () => Date.now(),
         log: redactingLog(consoleLog, config.apiKey),
+        timings: {
+          estimate: () => recentTimings(env).estimate(),
+          record: (durationMs) => recentTimings(env).record(durationMs),
+        },
       },
-      config.apiKey,
     );
   }
 
@@ -50,6 +54,24 @@ export class TaskObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.coordinator.tick();
+  }
+}
+
+/** The one TimingsObject: every task's duration meets there, so all of them learn NavTalk's speed. */
+const recentTimings = (env: Env) => env.TIMINGS.get(env.TIMINGS.idFromName('recent'));
+
+/**
+ * How long recent tasks took (the last RECENT_TASKS), for the adaptive upstream poll schedule: read when a
+ * task starts, written when one is done. Called once each per new generation, never per page view.
+ */
+export class TimingsObject extends DurableObject<Env> {
+  estimate(): DurationEstimate | undefined {
+    return estimateFrom(this.ctx.storage.kv.get<number[]>('durations') ?? []);
+  }
+
+  record(durationMs: number): void {
+    const kv = this.ctx.storage.kv;
+    kv.put('durations', withDuration(kv.get<number[]>('durations') ?? [], durationMs));
   }
 }
 

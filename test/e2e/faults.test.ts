@@ -17,7 +17,9 @@ const UPSTREAM_TIMEOUT_MS = 1000;
 const MAX_WAIT_SECONDS = 5;
 const TIMING = { processingAfterMs: 100, doneAfterMs: 600 };
 const ORIGIN = 'http://faults.example';
-const ALL_KINDS: FaultKind[] = ['500', '503', '429', '401', 'timeout', 'malformed', 'reset'];
+/** Faults that end in a retryable failure; a '400' (NavTalk refusing the input) has its own case below. */
+type TransientKind = Exclude<FaultKind, '400'>;
+const ALL_KINDS: TransientKind[] = ['500', '503', '429', '401', 'timeout', 'malformed', 'reset'];
 
 let site: StaticSite;
 let stack: Stack;
@@ -103,7 +105,7 @@ function upstream(content: string) {
 }
 
 describe('a failing /generate: a clear error, never retried by the Worker, retried by the button', () => {
-  const expected: Record<FaultKind, { code: string; message: RegExp }> = {
+  const expected: Record<TransientKind, { code: string; message: RegExp }> = {
     '500': { code: 'upstream_failed', message: /HTTP 500.*not retried/ },
     '503': { code: 'upstream_failed', message: /HTTP 503.*not retried/ },
     '429': { code: 'upstream_failed', message: /busy \(HTTP 429\)/ },
@@ -128,6 +130,27 @@ describe('a failing /generate: a clear error, never retried by the Worker, retri
       expect(upstream(seen.content).generate).toBe(2);
     });
   }
+});
+
+describe('NavTalk refusing the input (/generate answers 400)', () => {
+  it('reads as invalid_input with NavTalk\'s reason and no key, and a second view of the script costs no upstream call', async () => {
+    const reason = 'image could not be decoded for license {license}';
+    const seen = await element({ generate: { kind: '400', message: reason } });
+    expect(seen.status).toBe('failed');
+    expect(seen.error?.code).toBe('invalid_input');
+    expect(seen.error?.message).toBe('NavTalk refused this request: image could not be decoded for license [redacted].');
+    expect(seen.error?.message).not.toContain(mock.license);
+    expect(seen.retryButton).toBe(false);
+    expect(upstream(seen.content)).toEqual({ generate: 1, polls: 0 });
+
+    // The same script on another page: the refusal is answered by the Worker, NavTalk is not asked again.
+    const page = await browser.newPage();
+    opened.push(page);
+    const again = Object.keys(pages).find((path) => pages[path]!.includes(seen.content))!;
+    await page.goto(`${site.origin}${again}`);
+    expect(await settled(page)).toMatchObject({ status: 'failed', error: { code: 'invalid_input' } });
+    expect(upstream(seen.content)).toEqual({ generate: 1, polls: 0 });
+  });
 });
 
 describe('a failing /query_status that recovers: the Worker retries its polls and the video arrives', () => {

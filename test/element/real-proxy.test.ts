@@ -1,9 +1,11 @@
 // The element through the real proxy handler (src/proxy) to the NavTalk mock: nothing of ours is scripted.
 import { expect, waitUntil } from '@open-wc/testing';
+import { NavtalkAvatar } from '../../src/index.js';
 import { failure, mount, part, ready, statusLog } from './support/helpers.js';
+import { EXTRA_VOICE, REAL_PROXY_PATH, REFUSAL, REFUSING_PROXY_PATH } from './support/real-proxy-paths.js';
 
-const ENDPOINT = '/real-proxy';
-const mockUrl = ((await (await fetch(`${ENDPOINT}/mock-url`)).json()) as { url: string }).url;
+const ENDPOINT = REAL_PROXY_PATH;
+const { url: mockUrl, license } = (await (await fetch(`${ENDPOINT}/mock-url`)).json()) as { url: string; license: string };
 const generateCalls = async (): Promise<Record<string, unknown>[]> =>
   ((await (await fetch(`${mockUrl}/__mock/calls`)).json()) as { path: string; body: Record<string, unknown> }[])
     .filter((call) => call.path === '/generate')
@@ -50,6 +52,31 @@ describe('through the real proxy to the NavTalk mock', () => {
     await ready(again);
     expect(againStatuses).to.not.include('processing');
     expect(await received((b) => b.content === text)).to.have.length(1);
+  });
+
+  it('NavTalk refusing the request (HTTP 400) ends as invalid_input with its reason, never the key, and no retry button', async () => {
+    const el = await mount({ endpoint: REFUSING_PROXY_PATH, trigger: 'load', character: 'navtalk.Leo', text: 'Refused face', voice: 'echo' });
+    const error = await failure(el);
+    expect(error.code).to.equal('invalid_input');
+    expect(error.message).to.equal(`NavTalk refused this request: ${REFUSAL.replace('{license}', '[redacted]')}.`);
+    expect(error.message).to.not.include(license);
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent).to.include('could not be decoded');
+    expect(part(el, 'retry')).to.equal(null);
+  });
+
+  it('a voice added to NavtalkAvatar.voices and ALLOWED_VOICES reaches NavTalk, whose refusal reads as invalid_input', async () => {
+    NavtalkAvatar.voices.add(EXTRA_VOICE);
+    try {
+      const el = await mount({ endpoint: ENDPOINT, trigger: 'load', character: 'navtalk.Leo', text: 'A brand new voice', voice: EXTRA_VOICE });
+      const error = await failure(el);
+      expect(error.code).to.equal('invalid_input');
+      // The mock knows NavTalk's 11 voices only, as NavTalk did before it added this one.
+      expect(error.message).to.match(/^NavTalk refused this request: voice must be one of alloy/);
+      expect(await received((b) => b.voice === EXTRA_VOICE)).to.have.length(1);
+    } finally {
+      NavtalkAvatar.voices.delete(EXTRA_VOICE);
+    }
   });
 
   it('a URL the proxy refuses fails with invalid_input and NavTalk is never called', async () => {

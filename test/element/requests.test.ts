@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import type { NavtalkAvatar } from '../../src/index.js';
 import { AUDIO, VISUAL, failure, mount, ready } from './support/helpers.js';
 import { testProxy } from './support/proxy.js';
 
@@ -103,7 +104,7 @@ describe('invalid input: no request, status failed, invalid_input naming the att
     ['no audio source', { character: 'navtalk.Leo' }, 'Set one audio source: audio-url, audio-base64 or text.'],
     ['two audio sources', { ...base, 'audio-url': AUDIO['audio-url'] }, 'Set only one audio source, not both audio-url and text.'],
     ['two audio sources, no text', { character: 'navtalk.Leo', 'audio-url': AUDIO['audio-url'], 'audio-base64': AUDIO['audio-base64'] }, 'Set only one audio source, not both audio-url and audio-base64.'],
-    ['text without voice', { character: 'navtalk.Leo', text: 'Hi' }, 'voice is required with text: it must be a voice name'],
+    ['text without voice', { character: 'navtalk.Leo', text: 'Hi' }, 'voice is required with text: it must be one of alloy, ash, ballad'],
     ['video-url not http(s)', { ...base, character: '', 'video-url': 'ftp://cdn.example.com/me.mp4' }, 'video-url must be an absolute http(s) URL of a public MP4 or MOV video (got "ftp://cdn.example.com/me.mp4").'],
     ['image-url without a scheme', { ...base, character: '', 'image-url': '//cdn.example.com/me.png' }, 'image-url must be an absolute http(s) URL of a public image (got "//cdn.example.com/me.png").'],
     ['character malformed', { ...base, character: '.Leo' }, 'character must be a built-in character name such as navtalk.Leo'],
@@ -111,7 +112,9 @@ describe('invalid input: no request, status failed, invalid_input naming the att
     ['audio-base64 not base64', { character: 'navtalk.Leo', 'audio-base64': 'not base64!' }, 'audio-base64 must be the base64 text of an audio file'],
     ['text only spaces', { ...base, text: '   ' }, 'text must be text of 1 to 2000 characters, not only spaces (got "   ").'],
     ['text too long', { ...base, text: 'a'.repeat(2001) }, 'text must be text of 1 to 2000 characters'],
-    ['voice malformed', { ...base, voice: 'Nova!' }, 'voice must be a voice name such as echo'],
+    ['voice malformed', { ...base, voice: 'Nova!' }, 'voice must be one of alloy, ash, ballad, coral, echo, fable, onyx, nova, sage, shimmer, verse (got "Nova!").'],
+    ['voice typo', { ...base, voice: 'nope' }, 'voice must be one of alloy, ash, ballad, coral, echo, fable, onyx, nova, sage, shimmer, verse (got "nope").'],
+    ['voice outside NavTalk\'s list', { ...base, voice: 'marin' }, 'voice must be one of alloy, ash, ballad, coral, echo, fable, onyx, nova, sage, shimmer, verse (got "marin").'],
     ['bbox-shift too high', { ...base, 'bbox-shift': '12' }, 'bbox-shift must be a whole number from -9 to 9 (got 12).'],
     ['bbox-shift not a number', { ...base, 'bbox-shift': 'abc' }, 'bbox-shift must be a whole number from -9 to 9 (got "abc").'],
     ['extra-margin negative', { ...base, 'extra-margin': '-1' }, 'extra-margin must be a whole number from 0 to 50 (got -1).'],
@@ -134,6 +137,19 @@ describe('invalid input: no request, status failed, invalid_input naming the att
       expect(await proxy.requests()).to.deep.equal([]);
     });
   }
+
+  it('a voice added to NavtalkAvatar.voices (one NavTalk introduced later) is sent', async () => {
+    const proxy = await testProxy();
+    const Avatar = customElements.get('navtalk-avatar') as typeof NavtalkAvatar;
+    Avatar.voices.add('marin');
+    try {
+      const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...base, voice: 'marin' });
+      await ready(el);
+      expect((await proxy.posts())[0]!.body).to.deep.include({ content: 'Hello', voice: 'marin' });
+    } finally {
+      Avatar.voices.delete('marin');
+    }
+  });
 
   it('a missing or non-http endpoint', async () => {
     const missing = await mount({ trigger: 'load', ...base });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AUDIO_FIELDS, VISUAL_FIELDS, attributeOf, canonicalJson, methodNumber, requestFromAttributes,
-  requestFromFields, unsignedBody, validateGenerateRequest,
+  requestFromFields, unsignedBody, validateGenerateRequest, DEFAULT_VOICES,
 } from '../../src/protocol/index.js';
 
 const VISUAL = { video_url: 'https://cdn.example.com/me.mp4', image_url: 'https://cdn.example.com/me.png', character_name: 'navtalk.Leo' };
@@ -39,6 +39,18 @@ describe('validateGenerateRequest', () => {
     const result = validateGenerateRequest(body, attributeOf);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toContain(message);
+  });
+
+  it('takes only NavTalk\'s 11 voices, naming them; a caller\'s list replaces them (a voice NavTalk added later)', () => {
+    const typo = validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'nope' }, attributeOf);
+    expect(!typo.ok && typo.message).toBe(
+      'voice must be one of alloy, ash, ballad, coral, echo, fable, onyx, nova, sage, shimmer, verse (got "nope").');
+    expect(validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'Echo' }).ok).toBe(false);
+    const extended = new Set([...DEFAULT_VOICES, 'marin']);
+    expect(validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'marin' }, attributeOf, extended).ok).toBe(true);
+    expect(validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'marin' }).ok).toBe(false);
+    const missing = validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi' }, attributeOf, new Set(['echo', 'marin']));
+    expect(!missing.ok && missing.message).toBe('voice is required with text: it must be one of echo, marin.');
   });
 
   it('names JSON keys by default and refuses a license or unknown field', () => {

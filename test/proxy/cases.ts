@@ -120,6 +120,8 @@ export async function badRequests(tag: string): Promise<BadRequest[]> {
     { name: 'bbox_shift out of range', body: { ...ok, bbox_shift: 10 }, status: 400, code: 'invalid_input' },
     { name: 'cheek width as text', body: { ...ok, left_cheek_width: '90' }, status: 400, code: 'invalid_input' },
     { name: 'fractional margin', body: { ...ok, extra_margin: 2.5 }, status: 400, code: 'invalid_input' },
+    { name: 'voice typo', body: { ...ok, voice: 'nope' }, status: 400, code: 'invalid_input' },
+    { name: 'voice not in NavTalk\'s list', body: { ...ok, voice: 'marin' }, status: 400, code: 'invalid_input' },
     { name: 'unknown parsing mode', body: { ...ok, parsing_mode: 'soft' }, status: 400, code: 'invalid_input' },
     { name: 'unknown key', body: { ...ok, model: 'x' }, status: 400, code: 'invalid_input' },
     { name: 'license in body', body: { ...ok, license: 'sk-stolen' }, status: 400, code: 'invalid_input' },

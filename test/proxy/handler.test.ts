@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { FAILED_TASK_ERROR } from '../../src/mock/server.js';
 import { errorBodySchema, taskStateSchema, type TaskState } from '../../src/protocol/index.js';
 import { configFromEnv, createProxyHandler, MemoryBudget, type Budget } from '../../src/proxy/index.js';
 import {
@@ -289,14 +290,60 @@ describe('NavTalk faults', () => {
     });
   }
 
-  it('a failed generation reports generation_failed with a short, sanitized reason', async () => {
+  it('a generation NavTalk fails with its reason reads as upstream_rejected; asking again costs nothing', async () => {
     const proxy = makeProxy(h);
     h.mock.configure({ faults: { outcome: 'failed' } });
-    const started = await state(await proxy.post(await signed(textBody('outcome-failed'))));
+    const body = await signed(textBody('outcome-failed'));
+    const started = await state(await proxy.post(body));
     const failed = await proxy.settle(started.task_id);
     expect(failed.status).toBe('failed');
-    expect(failed.error?.code).toBe('generation_failed');
-    expect(failed.error?.message).toMatch(/^NavTalk could not generate the video: .*no face/);
+    expect(failed.error).toEqual({ code: 'upstream_rejected', message: `NavTalk could not make this video: ${FAILED_TASK_ERROR}` });
+    const again = await proxy.post(body);
+    expect(again.status).toBe(422);
+    expect(await errorOf(again)).toEqual(failed.error);
+    expect(generateCalls(h.mock.calls)).toHaveLength(1);
+  });
+
+  it('a generation that fails without a reason is generation_failed, and the same request may start it again', async () => {
+    const proxy = makeProxy(h);
+    h.mock.configure({ faults: { outcome: 'failed_silently' } });
+    const body = await signed(textBody('outcome-silent'));
+    const failed = await proxy.settle((await state(await proxy.post(body))).task_id);
+    expect(failed.error).toEqual({ code: 'generation_failed', message: 'NavTalk could not generate the video.' });
+    h.mock.configure({ faults: { outcome: undefined } });
+    expect((await proxy.settle((await state(await proxy.post(body))).task_id)).status).toBe('done');
+    expect(generateCalls(h.mock.calls)).toHaveLength(2);
+  });
+
+  it('/generate 400: upstream_rejected with NavTalk\'s reason, one line, without the key or links; not asked again, budget spent once', async () => {
+    const budget = new MemoryBudget();
+    const proxy = makeProxy(h, { DAILY_GENERATION_LIMIT: '2' }, { budget });
+    h.mock.configure({ faults: { generate: { kind: '400', times: 1, message: 'face image\nunreadable for {license}, see https://docs.example/x <b>' } } });
+    const body = await signed(textBody('refused'));
+    for (let i = 0; i < 3; i++) {
+      const refused = await proxy.post(body);
+      expect(refused.status).toBe(422);
+      expect(await errorOf(refused)).toEqual({ code: 'upstream_rejected', message: 'NavTalk refused this request: face image unreadable for [redacted], see [link] b.' });
+    }
+    expect(generateCalls(h.mock.calls)).toHaveLength(1);
+    // One unit of the budget of 2 went to the refused request: one more new video fits, the next does not.
+    expect((await proxy.post(await signed(textBody('after-refusal-1')))).status).toBe(200);
+    expect((await proxy.post(await signed(textBody('after-refusal-2')))).status).toBe(429);
+  });
+
+  it('a voice outside NavTalk\'s list is refused before NavTalk; ALLOWED_VOICES may add one, which then reaches NavTalk', async () => {
+    const strict = makeProxy(h);
+    const typo = await strict.post(await signed({ ...textBody('voice'), voice: 'marin' }));
+    expect(typo.status).toBe(400);
+    expect((await errorOf(typo)).message).toBe('voice must be one of alloy, ash, ballad, coral, echo, fable, onyx, nova, sage, shimmer, verse (got "marin").');
+    expect(generateCalls(h.mock.calls)).toHaveLength(0);
+
+    const extended = makeProxy(h, { ALLOWED_VOICES: 'echo,marin' });
+    const onlyListed = await extended.post(await signed({ ...textBody('voice'), voice: 'nova' }));
+    expect((await errorOf(onlyListed)).message).toMatch(/^voice must be one of echo, marin/);
+    // The mock knows only NavTalk's 11, so the new voice comes back as NavTalk's own refusal.
+    const marin = await extended.post(await signed({ ...textBody('voice'), voice: 'marin' }));
+    expect(await errorOf(marin)).toEqual({ code: 'upstream_rejected', message: expect.stringMatching(/^NavTalk refused this request: voice must be one of/) });
     expect(generateCalls(h.mock.calls)).toHaveLength(1);
   });
 
@@ -332,7 +379,10 @@ describe('configuration', () => {
     const config = configFromEnv({ ...TEST_ENV, NAVTALK_API_KEY: 'sk-1', ALLOWED_VOICES: 'echo, nova', NAVTALK_BASE_URL: 'https://api.navtalk.ai/' });
     expect(config.problems).toEqual([]);
     expect(config.baseUrl).toBe('https://api.navtalk.ai');
-    expect([...config.allowedVoices!]).toEqual(['echo', 'nova']);
+    expect([...config.voices]).toEqual(['echo', 'nova']);
+    expect(config.upstreamPollIntervalMs).toBe(20);
+    expect(configFromEnv({ ...TEST_ENV, UPSTREAM_POLL_INTERVAL_MS: '' }).upstreamPollIntervalMs).toBe(null);
+    expect(configFromEnv({ ...TEST_ENV, ALLOWED_VOICES: 'echo, Nova!' }).problems.join(' ')).toMatch(/ALLOWED_VOICES/);
     expect(config.signingSecrets).toHaveLength(2);
     const bad = configFromEnv({ NAVTALK_API_KEY: 'sk-secret-value', ALLOWED_ORIGINS: '*', DAILY_GENERATION_LIMIT: 'lots', AUTH_MODE: 'maybe' });
     expect(bad.problems.join(' ')).toMatch(/ALLOWED_ORIGINS.*AUTH_MODE.*DAILY_GENERATION_LIMIT/);

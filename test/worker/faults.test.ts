@@ -45,13 +45,24 @@ describe('NavTalk /query_status faults: recovered by retried polls', () => {
 });
 
 describe('outcomes', () => {
-  it('a failed generation reports generation_failed with a short reason', async () => {
+  it('a generation NavTalk fails with its reason reads as upstream_rejected, and is not asked for again', async () => {
     await mock.configure({ faults: { outcome: 'failed' } });
     const worker = client();
-    const started = await stateOf(await worker.post(await signed(textBody('w-failed'))));
+    const body = await signed(textBody('w-failed'));
+    const started = await stateOf(await worker.post(body));
     const failed = await worker.settle(started.task_id);
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'generation_failed' } });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'upstream_rejected', message: expect.stringContaining('no face') } });
     expect(failed.error!.message.length).toBeLessThan(220);
+    const again = await worker.post(body);
+    expect(again.status).toBe(422);
+    expect(await mock.generateCalls()).toHaveLength(1);
+  });
+
+  it('/generate 400 reads as upstream_rejected with NavTalk\'s reason, never the key', async () => {
+    await mock.configure({ faults: { generate: { kind: '400', message: 'audio too long for {license}' } } });
+    const refused = await client().post(await signed(textBody('w-refused')));
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toEqual({ error: { code: 'upstream_rejected', message: 'NavTalk refused this request: audio too long for [redacted].' } });
     expect(await mock.generateCalls()).toHaveLength(1);
   });
 
@@ -72,8 +83,8 @@ describe('outcomes', () => {
     expect(await worker.settle(started.task_id)).toMatchObject({ status: 'failed', error: { code: 'upstream_failed' } });
   });
 
-  it('after a failed generation, the same request starts a new one (and counts again)', async () => {
-    await mock.configure({ faults: { outcome: 'failed' } });
+  it('after a generation failed without a reason, the same request starts a new one (and counts again)', async () => {
+    await mock.configure({ faults: { outcome: 'failed_silently' } });
     const worker = client();
     const body = await signed(textBody('w-failed-retry'));
     const first = await stateOf(await worker.post(body));
