@@ -82,7 +82,10 @@ describe('polling', () => {
   });
 
   it('times out after the timeout attribute, asking for no longer a wait than is left', async () => {
-    const proxy = await testProxy({ timeline: [{ status: 'processing', at: 0 }] });
+    // The poll is held 5 s, past the deadline: held only the 1 s it asks for, it would end 5-30 ms (the POST's
+    // round trip) after the deadline, and a busy machine delaying the browser's timer that long let the
+    // answer win the race (seen once in Firefox), so nothing was left to cut.
+    const proxy = await testProxy({ timeline: [{ status: 'processing', at: 0 }], poll: [{ delayMs: 5000 }] });
     const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', timeout: '1', ...TEXT });
     const started = performance.now();
     expect(await failure(el)).to.deep.equal({ code: 'timeout', message: 'No video after 1 s.' });
