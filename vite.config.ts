@@ -14,6 +14,7 @@ const LIBRARY_ENTRIES: Record<string, string> = {
   protocol: 'src/protocol/index.ts',
   proxy: 'src/proxy/index.ts',
   worker: 'src/worker/index.ts',
+  'proxy-fs': 'src/node/index.ts',
   'navtalk-sign': 'src/cli/sign.ts',
 };
 

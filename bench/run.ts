@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { launchChromium } from '../test/e2e/support.js';
 import { cachedVideo } from './figures/cached-video.js';
 import { detection } from './figures/detection.js';
+import { durability } from './figures/durability.js';
 import { memory } from './figures/memory.js';
 import { soak } from './figures/soak.js';
 import { spike } from './figures/spike.js';
@@ -29,10 +30,11 @@ if (!Number.isInteger(soakSeconds) || soakSeconds < 10 || soakSeconds > FULL_SOA
 const FIGURES: Record<string, (ctx: BenchContext) => Promise<Figure>> = {
   weight: (ctx) => weight(ctx),
   cached: (ctx) => cachedVideo(ctx, 15),
-  detection: (ctx) => detection(ctx, 10, 2, 250),
+  detection: (ctx) => detection(ctx, 10, [1000, 250]),
   spike: (ctx) => spike(ctx, [1, 10, 100, 1000], 3),
   throughput: (ctx) => throughput(ctx, 10, 3),
   memory: (ctx) => memory(ctx, 5),
+  durability: (ctx) => durability(ctx, 30, 1000),
   soak: (ctx) => soak(ctx, soakSeconds),
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -30,6 +30,8 @@ export async function startBareWorker(workerConfig: string, origins: string[], v
     port: 0,
     cf: false,
     durableObjectsPersist: persist,
+    r2Buckets: ['RESULTS'],
+    r2Persist: persist,
     durableObjects: { TASKS: sqlite('TaskObject'), BUDGET: sqlite('BudgetObject'), LIMITER: sqlite('LimiterObject'), TIMINGS: sqlite('TimingsObject') },
     bindings: {
       ...wranglerConfig().vars,

@@ -46,6 +46,8 @@ export interface RunOptions {
   body: GenerateRequest;
   /** Longest wait for a result, not counting time the page spends hidden. */
   timeoutMs: number;
+  /** The video this request gave before could not be loaded: the proxy checks it, and makes it again if it is gone. */
+  recheck?: boolean;
   signal: AbortSignal;
   onUpdate(update: TaskUpdate): void;
   env?: RunnerEnv;
@@ -88,7 +90,9 @@ export async function runTask(options: RunOptions): Promise<TaskUpdate> {
 
   onUpdate({ status: 'submitting', taskId: null, resultUrl: null });
   // Sent once: a POST that got no answer may have started a paid generation, so only the user retries it.
-  let state = await call(endpoint, {
+  const postUrl = new URL(endpoint);
+  if (options.recheck) postUrl.searchParams.set(QUERY.recheck, '1');
+  let state = await call(postUrl.href, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
   report(state, onUpdate);

@@ -226,6 +226,8 @@ export class NavtalkAvatar extends LitElement {
   #playWhenReady = false;
   /** generate() was called: start at the next update, after input changes are applied. */
   #wanted = false;
+  /** The last video would not load: the next generation asks the proxy to check it (and remake it if gone). */
+  #videoBroken = false;
   /** The text spoken in the current video, for its captions. */
   #spokenText?: string;
   #captionsMuted?: boolean;
@@ -309,7 +311,7 @@ export class NavtalkAvatar extends LitElement {
     if ([...changed.keys()].some((key) => INPUTS.has(key as string))) {
       // Lit batches changes made in one task, so several attributes set together make one request.
       this.#stop();
-      this.#autoDone = this.#cancelled = false;
+      this.#autoDone = this.#cancelled = this.#videoBroken = false;
       this.#playWhenReady &&= this.#wanted;
       this._error = null;
       this.#setResult(null, null);
@@ -381,7 +383,7 @@ export class NavtalkAvatar extends LitElement {
         .poster=${this.#posterUrl()} .muted=${this.muted || this._policyMuted} .loop=${this.loop}
         .controls=${this.controls} @play=${this.#onPlay} @pause=${this.#onPause}
         @ended=${() => (this._playback = 'ended')} @loadedmetadata=${this.#addCaptions}
-        @error=${() => this.#fail(new TaskError('upstream_failed', 'The generated video could not be loaded.'))}
+        @error=${this.#onVideoError}
         @volumechange=${this.#onVolumeChange}></video>
       ${this._policyMuted
         ? html`<button part="unmute" @click=${this.#unmute}>${s.unmute}</button>`
@@ -444,8 +446,10 @@ export class NavtalkAvatar extends LitElement {
     this._now = this.#startedAt = Date.now();
     this.#spokenText = checked.value.content;
     const timeout = this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_SECONDS;
+    const recheck = this.#videoBroken;
+    this.#videoBroken = false;
     this.#leave = shareTask(
-      { endpoint, body: checked.value, timeoutMs: timeout * 1000 },
+      { endpoint, body: checked.value, timeoutMs: timeout * 1000, recheck },
       {
         update: (update) => this.#onUpdate(update),
         fail: (error) => this.#fail(error),
@@ -563,6 +567,11 @@ export class NavtalkAvatar extends LitElement {
     if (speaking && speaking !== video && audible(speaking)) speaking.pause();
     speaking = video;
   }
+
+  #onVideoError = (): void => {
+    this.#videoBroken = true;
+    this.#fail(new TaskError('upstream_failed', 'The generated video could not be loaded.'));
+  };
 
   #onPause = (event: Event): void => {
     const video = event.target as HTMLVideoElement;

@@ -85,7 +85,11 @@ export function readTaskState(value: unknown): TaskState | undefined {
 /** The `error` of a non-2xx proxy answer, or undefined if the body is not an error body; what errorBodySchema accepts. */
 export const readErrorBody = (value: unknown): ErrorInfo | undefined => (isRecord(value) ? readError(value.error) : undefined);
 
-/** Query parameters of the status request. `status` is the status the client last saw (for long-polls). */
-export const QUERY = { taskId: 'task_id', wait: 'wait', status: 'status' } as const;
+/**
+ * Query parameters. Status request: `task_id`, `wait`, and `status`, the status the client last saw (for
+ * long-polls). `GET ?video=` serves a stored video. `POST ?recheck=1`: the client could not load the video it
+ * was given, so the proxy checks it (and makes it again only if it is gone).
+ */
+export const QUERY = { taskId: 'task_id', wait: 'wait', status: 'status', video: 'video', recheck: 'recheck' } as const;
 /** Longest long-poll a client asks for, in seconds. */
 export const MAX_WAIT_SECONDS = 25;

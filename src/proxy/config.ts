@@ -32,7 +32,8 @@ export interface ProxyConfig {
   /** A fixed upstream poll interval, or null for the adaptive schedule (the default). */
   upstreamPollIntervalMs: number | null;
   upstreamMaxWaitSeconds: number;
-  resultTtlSeconds: number;
+  /** How long results are kept; null: a day for results on NavTalk's URL, until deleted for stored ones. */
+  resultTtlSeconds: number | null;
   /** Origins whose media URLs skip the private-address rule (a local demo's sample files). */
   trustedMediaOrigins: ReadonlySet<string>;
   /** Why the configuration cannot serve, naming variables only. Empty when it can. */
@@ -57,7 +58,7 @@ export const CONFIG_DEFAULTS = {
   UPSTREAM_TIMEOUT_MS: '15000',
   UPSTREAM_POLL_INTERVAL_MS: undefined,
   UPSTREAM_MAX_WAIT_SECONDS: '180',
-  RESULT_TTL_SECONDS: '86400',
+  RESULT_TTL_SECONDS: undefined,
   TRUSTED_MEDIA_ORIGINS: undefined,
 } as const;
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -118,7 +119,7 @@ const envSchema = z.object({
   UPSTREAM_TIMEOUT_MS: whole('UPSTREAM_TIMEOUT_MS', 100, 120_000),
   UPSTREAM_POLL_INTERVAL_MS: optionalWhole('UPSTREAM_POLL_INTERVAL_MS', 10, 60_000),
   UPSTREAM_MAX_WAIT_SECONDS: whole('UPSTREAM_MAX_WAIT_SECONDS', 1, 3600),
-  RESULT_TTL_SECONDS: whole('RESULT_TTL_SECONDS', 1, 31_536_000),
+  RESULT_TTL_SECONDS: optionalWhole('RESULT_TTL_SECONDS', 1, 31_536_000),
   TRUSTED_MEDIA_ORIGINS: origins('TRUSTED_MEDIA_ORIGINS'),
 });
 
@@ -138,7 +139,7 @@ const FALLBACK: Omit<ProxyConfig, 'problems'> = {
   upstreamTimeoutMs: 15_000,
   upstreamPollIntervalMs: null,
   upstreamMaxWaitSeconds: 180,
-  resultTtlSeconds: 86_400,
+  resultTtlSeconds: null,
   trustedMediaOrigins: new Set(),
 };
 
@@ -173,7 +174,7 @@ export function configFromEnv(env: object): ProxyConfig {
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     upstreamPollIntervalMs: e.UPSTREAM_POLL_INTERVAL_MS ?? null,
     upstreamMaxWaitSeconds: e.UPSTREAM_MAX_WAIT_SECONDS,
-    resultTtlSeconds: e.RESULT_TTL_SECONDS,
+    resultTtlSeconds: e.RESULT_TTL_SECONDS ?? null,
     trustedMediaOrigins: new Set(e.TRUSTED_MEDIA_ORIGINS),
     problems,
   };

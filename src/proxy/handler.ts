@@ -5,6 +5,8 @@ import {
 import type { ProxyConfig } from './config.js';
 import type { Budget, RateLimiter } from './limits.js';
 import { MemoryBudget, MemoryRateLimiter, MemoryTaskStore, MemoryTaskTimings } from './memory.js';
+import { readAtMost } from './bytes.js';
+import { DEFAULT_COPY_LIMITS, parseRange, type ResultStore } from './results.js';
 import type { TaskTimings } from './schedule.js';
 import { createNavTalkClient } from './navtalk.js';
 import { verifyRequest } from './signing.js';
@@ -27,6 +29,12 @@ export interface ProxyHandlerOptions {
   store?: TaskStore;
   /** Recent task durations for the default store's adaptive poll schedule. Default: in memory. */
   timings?: TaskTimings;
+  /**
+   * Where finished videos are kept and served from (`GET ?video=`). Default: none, so pages play NavTalk's URLs,
+   * kept for RESULT_TTL_SECONDS (a day by default). The default task store copies into it; a store of your own
+   * (the Worker's) must be given the same one.
+   */
+  results?: ResultStore;
   /** Per-client limit. Default: in memory. */
   limiter?: RateLimiter;
   /** Daily cap. Default: in memory (one process). */
@@ -61,43 +69,26 @@ export const consoleLog: ProxyLog = (level, event, fields) => {
   if (level !== 'info') console[level](JSON.stringify({ level, event, ...fields }));
 };
 
-/** The settings a started task keeps (see TaskSettings). */
-export function taskSettings(config: ProxyConfig): TaskSettings {
+const DAY_MS = 86_400_000;
+
+/** The settings a started task keeps (see TaskSettings); `videoBase` is the proxy's URL, when it stores videos. */
+export function taskSettings(config: ProxyConfig, videoBase?: string): TaskSettings {
+  const ttl = config.resultTtlSeconds === null ? null : config.resultTtlSeconds * 1000;
   return {
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     pollIntervalMs: config.upstreamPollIntervalMs,
     maxWaitMs: config.upstreamMaxWaitSeconds * 1000,
-    resultTtlMs: config.resultTtlSeconds * 1000,
+    resultTtlMs: ttl ?? DAY_MS,
+    storedTtlMs: ttl,
+    ...(videoBase ? { videoBase } : {}),
   };
 }
 
+/** Headers of a stored video: cached for good by browsers and the edge (its URL changes with its bytes). */
+const VIDEO_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
 /** Decoded size of a base64 text, without decoding it. */
 const base64Bytes = (text: string) => Math.floor((text.length * 3) / 4) - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
-
-/** Reads at most `max` bytes of a body; null when it is longer. */
-async function readCapped(request: Request, max: number): Promise<Uint8Array | null> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
-}
 
 /** The proxy's own limits and URL rules, on top of the protocol's schema. */
 function policyProblem(body: GenerateRequest, config: ProxyConfig): ProxyError | null {
@@ -133,20 +124,26 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     now,
     log,
     timings: options.timings ?? new MemoryTaskTimings(),
+    ...(options.results ? { results: { store: options.results, limits: DEFAULT_COPY_LIMITS } } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  const results = options.results;
   const taskId = taskIdMaker(config.apiKey);
-  const settings = taskSettings(config);
   const misconfigured = config.problems.length > 0;
   if (misconfigured) log('error', 'misconfigured', { problems: config.problems.join('; ') });
 
   function respond(status: number, body: unknown, origin: string | null, extra: Record<string, string> = {}): Response {
     const headers = new Headers({ 'cache-control': 'no-store', vary: 'Origin', ...extra });
     if (body !== null) headers.set('content-type', 'application/json; charset=utf-8');
+    allowOrigin(headers, origin, 'Retry-After');
+    return new Response(body === null ? null : JSON.stringify(body), { status, headers });
+  }
+
+  function allowOrigin(headers: Headers, origin: string | null, expose: string): void {
     if (origin && config.allowedOrigins.has(origin)) {
       headers.set('access-control-allow-origin', origin);
-      headers.set('access-control-expose-headers', 'Retry-After');
+      headers.set('access-control-expose-headers', expose);
     }
-    return new Response(body === null ? null : JSON.stringify(body), { status, headers });
   }
 
   function error(e: ProxyError, origin: string | null, extra: Record<string, string> = {}): Response {
@@ -179,7 +176,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     if (Number(request.headers.get('content-length')) > config.maxBodyBytes) return error(tooLarge, origin);
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (mediaType !== 'application/json') return error(fail('unsupported_media_type', 'Send the request as application/json.'), origin);
-    const bytes = await readCapped(request, config.maxBodyBytes);
+    const bytes = request.body ? await readAtMost(request.body, config.maxBodyBytes) : new Uint8Array();
     if (!bytes) return error(tooLarge, origin);
 
     let input: unknown;
@@ -199,9 +196,43 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       if (!(await verifyRequest(body, config.signingSecrets))) return error(fail('signature_invalid', 'The signature does not match this request: sign it again with navtalk-sign after any change.'), origin);
     }
 
+    const url = new URL(request.url);
+    const recheck = url.searchParams.get(QUERY.recheck);
+    if (recheck !== null && recheck !== '1') return error(fail('invalid_input', `${QUERY.recheck} must be 1 when given.`), origin);
     const id = await taskId(body);
-    const outcome = await store.start(id, body, settings, admitFor(clientKey(request)));
+    const settings = taskSettings(config, results ? `${url.origin}${url.pathname}` : undefined);
+    const outcome = await store.start(id, body, settings, admitFor(clientKey(request)), { recheck: recheck === '1' });
     return outcome.ok ? respond(200, outcome.state, origin) : error(outcome.error, origin);
+  }
+
+  /** A stored video: Range (206/416), HEAD, ETag/If-None-Match, cached for good. Unknown ids cost a store lookup at most. */
+  async function handleVideo(request: Request, id: string, origin: string | null): Promise<Response> {
+    const notFound = () => error(fail('not_found', 'No such video.'), origin);
+    if (!results || !isTaskId(id)) return notFound();
+    const info = await results.head(id);
+    if (!info) return notFound();
+    const etag = `"${info.etag}"`;
+    const headers = new Headers({
+      'content-type': info.contentType, 'accept-ranges': 'bytes', etag, 'cache-control': VIDEO_CACHE_CONTROL, vary: 'Origin',
+    });
+    allowOrigin(headers, origin, 'Content-Range, Content-Length, ETag');
+    const matches = (header: string | null) => header !== null && header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+    if (matches(request.headers.get('if-none-match'))) return new Response(null, { status: 304, headers });
+    // If-Range with another validator asks for the whole (changed) video.
+    const ifRange = request.headers.get('if-range');
+    const range = ifRange === null || ifRange.trim() === etag ? parseRange(request.headers.get('range'), info.size) : undefined;
+    if (range === 'unsatisfiable') {
+      headers.set('content-range', `bytes */${info.size}`);
+      headers.set('cache-control', 'no-store');
+      return new Response(null, { status: 416, headers });
+    }
+    const length = range ? range.length : info.size;
+    headers.set('content-length', String(length));
+    if (range) headers.set('content-range', `bytes ${range.offset}-${range.offset + range.length - 1}/${info.size}`);
+    const status = range ? 206 : 200;
+    if (request.method.toUpperCase() === 'HEAD') return new Response(null, { status, headers });
+    const video = await results.get(id, range);
+    return video ? new Response(video.body, { status, headers }) : notFound();
   }
 
   async function handleGet(url: URL, origin: string | null): Promise<Response> {
@@ -223,7 +254,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   return async function proxyHandler(request: Request): Promise<Response> {
     const origin = request.headers.get('origin');
     const method = request.method.toUpperCase();
-    if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS') {
+    const video = method === 'GET' || method === 'HEAD' ? new URL(request.url).searchParams.get(QUERY.video) : null;
+    if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS' && !(method === 'HEAD' && video !== null)) {
       return error(fail('method_not_allowed', 'Use POST to request a video and GET to follow it.'), origin, { allow: 'GET, POST, OPTIONS' });
     }
     if (misconfigured) return error(fail('misconfigured', 'The proxy is not configured correctly; its owner can see why in its logs.'), origin);
@@ -238,6 +270,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
           'access-control-max-age': '86400',
         });
       }
+      if (video !== null) return await handleVideo(request, video, origin);
       return method === 'POST' ? await handlePost(request, origin) : await handleGet(new URL(request.url), origin);
     } catch (e) {
       log('error', 'internal_error', { error: String(e instanceof Error ? e.message : e).slice(0, 200) });

@@ -10,8 +10,8 @@ export {
   type DurationEstimate, type TaskTimings,
 } from './schedule.js';
 export {
-  TaskCoordinator, publicState, redactingLog,
-  type TaskStore, type TaskSlot, type TaskRecord, type TaskSettings, type StartOutcome, type Admit, type ProxyError,
+  TaskCoordinator, publicState, redactingLog, storedVideoUrl,
+  type TaskStore, type StartOptions, type TaskSlot, type TaskRecord, type TaskSettings, type StartOutcome, type Admit, type ProxyError,
   type ProxyLog, type CoordinatorDeps,
 } from './tasks.js';
 export {
@@ -20,5 +20,9 @@ export {
 } from './limits.js';
 export { createNavTalkClient, sanitizeUpstreamText, UpstreamError, type NavTalkClient, type NavTalkOptions, type UpstreamFailure, type UpstreamStatus } from './navtalk.js';
 export { isTaskId, taskIdMaker } from './task-id.js';
+export {
+  MemoryResultStore, copyVideo, urlAnswers, parseRange, CopyError, DEFAULT_COPY_LIMITS,
+  type ResultStore, type StoredVideo, type StoredVideoInfo, type ByteRange, type CopyLimits,
+} from './results.js';
 export { unsafeUrlReason } from './url-safety.js';
 export { signRequest, verifyRequest, toBase64Url } from './signing.js';

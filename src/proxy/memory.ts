@@ -1,7 +1,7 @@
 import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
 import { bucketIsFull, reserveFrom, takeToken, utcDay, type Admission, type Bucket, type Budget, type RateLimiter } from './limits.js';
 import { estimateFrom, withDuration, type DurationEstimate, type TaskTimings } from './schedule.js';
-import { TaskCoordinator, type Admit, type CoordinatorDeps, type StartOutcome, type TaskRecord, type TaskSettings, type TaskSlot, type TaskStore } from './tasks.js';
+import { TaskCoordinator, type Admit, type CoordinatorDeps, type StartOptions, type StartOutcome, type TaskRecord, type TaskSettings, type TaskSlot, type TaskStore } from './tasks.js';
 
 /**
  * In-memory stores: the defaults, for one long-lived process (Node, Deno, Bun, a single server). State is
@@ -70,9 +70,9 @@ export class MemoryTaskStore implements TaskStore {
     return this.tasks.get(id)?.coordinator.state() ?? Promise.resolve(null);
   }
 
-  async start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+  async start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit, options?: StartOptions): Promise<StartOutcome> {
     try {
-      return await this.entry(id).coordinator.start(id, request, settings, admit);
+      return await this.entry(id).coordinator.start(id, request, settings, admit, options);
     } finally {
       this.forgetIfEmpty(id);
     }

@@ -1,6 +1,7 @@
-import { isTerminal, type GenerateRequest, type ProxyErrorCode, type TaskState, type TaskStatus } from '../protocol/index.js';
+import { QUERY, isTerminal, type GenerateRequest, type ProxyErrorCode, type TaskState, type TaskStatus } from '../protocol/index.js';
 import type { Admission } from './limits.js';
 import { UpstreamError, type NavTalkClient, type UpstreamFailure } from './navtalk.js';
+import { copyVideo, urlAnswers, type CopyLimits, type ResultStore } from './results.js';
 import { pollDelay, type DurationEstimate, type TaskTimings } from './schedule.js';
 
 /**
@@ -13,6 +14,11 @@ import { pollDelay, type DurationEstimate, type TaskTimings } from './schedule.j
  * poll:  one GET /query_status per wake-up, on the schedule of schedule.ts; transient errors back off, everything
  *        is bounded by the task's deadline. Poll calls are safe to repeat, so a re-run wake-up (alarms are
  *        at-least-once) is harmless. A request NavTalk refused is answered with that refusal for a while.
+ * keep:  with a result store, a done task's video is copied there once (after `done` is answered, so the copy
+ *        never delays it; a failed copy leaves NavTalk's URL in place and is tried again later), and the
+ *        result then lasts until the operator deletes it. A start finds a stored video before asking NavTalk.
+ *        A client that could not load the video may ask for a recheck: only a video that is really gone is
+ *        made again (once, through the usual guards).
  */
 
 /** A proxy error as the handler answers it. */
@@ -34,7 +40,12 @@ export interface TaskSettings {
   /** A fixed upstream poll interval, or null for the adaptive schedule. */
   pollIntervalMs: number | null;
   maxWaitMs: number;
+  /** How long a result whose video is NavTalk's URL is kept. */
   resultTtlMs: number;
+  /** How long a result whose video is stored is kept; null: until the operator deletes it. */
+  storedTtlMs: number | null;
+  /** The proxy's own URL, under which stored videos are served (`?video=`). */
+  videoBase?: string;
 }
 
 /** What a slot stores. Never sent to a browser as is: `upstreamId` stays in the proxy. */
@@ -42,7 +53,14 @@ export interface TaskRecord {
   id: string;
   status: TaskStatus;
   upstreamId?: string;
+  /** What pages play: the stored copy's URL, or NavTalk's. */
   videoUrl?: string;
+  /** NavTalk's URL of the video, kept to copy it (and never shown once a copy exists). */
+  upstreamVideoUrl?: string;
+  /** The video is in the result store, under the task id. */
+  stored?: boolean;
+  /** Copies that failed so far. */
+  copyFailures?: number;
   error?: { code: ProxyErrorCode; message: string };
   settings: TaskSettings;
   startedAt: number;
@@ -68,13 +86,18 @@ export interface TaskSlot {
 
 export type StartOutcome = { ok: true; state: TaskState } | { ok: false; error: ProxyError };
 
+/** What a start asks besides the request: `recheck` when the client could not load the video it was given. */
+export interface StartOptions {
+  recheck?: boolean;
+}
+
 /** Runs the guards for one request; called only when the request would really start upstream work. */
 export type Admit = () => Promise<{ ok: true } | { ok: false; error: ProxyError }>;
 
 /** What the handler needs from storage, per task id. Implementations must make start single-flight. */
 export interface TaskStore {
   get(id: string): Promise<TaskState | null>;
-  start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome>;
+  start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit, options?: StartOptions): Promise<StartOutcome>;
   /** The state once its status differs from `seen` (or at once if it already does), or after `timeoutMs`. */
   wait(id: string, seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null>;
 }
@@ -85,6 +108,10 @@ export interface CoordinatorDeps {
   log: ProxyLog;
   /** Recent task durations, for the adaptive schedule. Without it, a task with no fixed interval polls every 2 s. */
   timings?: TaskTimings;
+  /** Where done videos are kept; without it, results are NavTalk's URLs for resultTtlMs. */
+  results?: { store: ResultStore; limits: CopyLimits };
+  /** For fetching NavTalk's videos (to copy or recheck them). Default: the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export type ProxyLog = (level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, string | number | boolean>) => void;
@@ -145,6 +172,14 @@ const isRefusal = (status: number) => status >= 400 && status < 500 && ![401, 40
 /** How long a request NavTalk refused is answered with that refusal before NavTalk is asked again. */
 export const REFUSAL_TTL_MS = 10 * 60_000;
 
+/** The stored copy's URL; `v` changes with the bytes, so caches never serve an older copy under it. */
+export const storedVideoUrl = (videoBase: string, id: string, etag: string): string =>
+  `${videoBase}?${QUERY.video}=${encodeURIComponent(id)}&v=${encodeURIComponent(etag.replace(/[^A-Za-z0-9]/g, '').slice(0, 16))}`;
+
+/** Rounds of copying (each of a few attempts) before a result stays on NavTalk's URL, and the pause between them. */
+const COPY_ROUNDS = 3;
+const COPY_RETRY_MS = 60_000;
+
 const POLL_BACKOFF_CAP_MS = 10_000;
 /** Client errors on a poll (other than 429) are unlikely to heal: give up after this many in a row. */
 const PERMANENT_POLL_FAILURES = 3;
@@ -177,32 +212,67 @@ export class TaskCoordinator {
     return this.starting > 0 || this.waiters.size > 0;
   }
 
-  async start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+  async start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit, options: StartOptions = {}): Promise<StartOutcome> {
     this.starting++;
     try {
-      return await this.startOnce(id, request, settings, admit);
+      return await this.startOnce(id, request, settings, admit, options.recheck === true);
     } finally {
       this.starting--;
     }
   }
 
-  private async startOnce(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+  private async startOnce(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit, recheck: boolean): Promise<StartOutcome> {
     for (;;) {
       const record = await this.current();
-      if (record && record.status !== 'failed') return { ok: true, state: publicState(record) };
+      const recheckable = recheck && record?.status === 'done';
+      if (record && record.status !== 'failed' && !recheckable) return { ok: true, state: publicState(record) };
       // Asking again would be refused again, and would spend a token and a unit of the budget each time.
       if (record?.error?.code === 'upstream_rejected') return { ok: false, error: { status: 422, ...record.error } };
-      if (!this.inflight) break;
+      if (!this.inflight) {
+        // One attempt at a time, a recheck included: the flight is taken before anything is awaited.
+        const attempt = recheckable ? this.recheck(record, id, request, settings, admit) : this.begin(id, request, settings, admit);
+        this.inflight = attempt.finally(() => { this.inflight = undefined; });
+        return this.inflight;
+      }
       const shared = await this.inflight;
       // Everyone shares the attempt's answer, except a per-client refusal: the next client tries for itself.
       if (shared.ok || shared.error.code !== 'rate_limited') return shared;
     }
-    const attempt = this.begin(id, request, settings, admit);
-    this.inflight = attempt.finally(() => { this.inflight = undefined; });
-    return this.inflight;
+  }
+
+  /** A done task whose video a client could not load: made again only if the video is really gone. */
+  private async recheck(record: TaskRecord, id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+    if (await this.videoAvailable(record)) return { ok: true, state: publicState(record) };
+    this.deps.log('warn', 'video_gone', { task: id, stored: record.stored === true });
+    await this.slot.clear();
+    return this.begin(id, request, settings, admit);
+  }
+
+  private async videoAvailable(record: TaskRecord): Promise<boolean> {
+    const results = this.deps.results;
+    if (record.stored && results) return (await results.store.head(record.id)) !== null;
+    return !record.videoUrl || urlAnswers(this.deps.fetch ?? fetch, record.videoUrl, record.settings.upstreamTimeoutMs);
+  }
+
+  /** A stored video for this task from an earlier life of the proxy (a restart, a lost task record), as a done record. */
+  private async storedResult(id: string, settings: TaskSettings): Promise<TaskRecord | undefined> {
+    const results = this.deps.results;
+    if (!results || !settings.videoBase) return undefined;
+    const info = await results.store.head(id).catch(() => null);
+    if (!info) return undefined;
+    const now = this.deps.now();
+    return {
+      id, settings, status: 'done', stored: true, videoUrl: storedVideoUrl(settings.videoBase, id, info.etag),
+      startedAt: now, deadlineAt: now, pollFailures: 0,
+    };
   }
 
   private async begin(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
+    const kept = await this.storedResult(id, settings);
+    if (kept) {
+      await this.commit(kept);
+      return { ok: true, state: publicState(kept) };
+    }
     let admission: Awaited<ReturnType<Admit>>;
     try {
       admission = await admit();
@@ -246,17 +316,20 @@ export class TaskCoordinator {
   /** Saves a record, schedules its expiry when finished, and wakes long-polls. */
   private async commit(record: TaskRecord): Promise<void> {
     if (isTerminal(record.status)) {
-      const refused = record.error?.code === 'upstream_rejected';
-      record.expiresAt = this.deps.now() + (refused ? Math.min(REFUSAL_TTL_MS, record.settings.resultTtlMs) : record.settings.resultTtlMs);
+      const { resultTtlMs, storedTtlMs } = record.settings;
+      const ttl = record.error?.code === 'upstream_rejected' ? Math.min(REFUSAL_TTL_MS, resultTtlMs) : record.stored ? storedTtlMs : resultTtlMs;
+      if (ttl === null) delete record.expiresAt;
+      else record.expiresAt = this.deps.now() + ttl;
     }
     await this.slot.save(record);
     if (record.expiresAt !== undefined) await this.slot.wakeAt(record.expiresAt);
     for (const wake of [...this.waiters]) wake(record);
   }
 
-  /** A wake-up: expire a finished task, or poll a running one once. Safe to run twice. */
+  /** A wake-up: expire a finished task, copy a done one's video, or poll a running one once. Safe to run twice. */
   async tick(): Promise<void> {
     const record = await this.current();
+    if (record?.status === 'done' && this.needsCopy(record)) return this.keep(record);
     if (!record || isTerminal(record.status) || !record.upstreamId) return;
     const now = this.deps.now();
     if (now >= record.deadlineAt) {
@@ -270,6 +343,7 @@ export class TaskCoordinator {
       delete next.lastPollFailure;
       if (answer.status === 'done') {
         next.videoUrl = answer.videoUrl!;
+        if (this.deps.results) next.upstreamVideoUrl = answer.videoUrl!;
         await this.deps.timings?.record(now - record.startedAt).catch(() => {});
       }
       if (answer.status === 'failed') {
@@ -294,6 +368,7 @@ export class TaskCoordinator {
     }
     if (isTerminal(next.status)) {
       await this.commit(next);
+      if (next.status === 'done' && this.needsCopy(next)) await this.keep(next);
       return;
     }
     const due = pollDelay(now - record.startedAt, record.expected, record.settings.pollIntervalMs);
@@ -301,6 +376,39 @@ export class TaskCoordinator {
     await this.commit(next);
     // The last wake-up lands on the deadline, so a task never outlives it by more than one poll.
     await this.slot.wakeAt(Math.min(this.deps.now() + delay, next.deadlineAt));
+  }
+
+  private needsCopy(record: TaskRecord): boolean {
+    return !!this.deps.results && !!record.settings.videoBase && !record.stored && !!record.upstreamVideoUrl
+      && (record.copyFailures ?? 0) < COPY_ROUNDS;
+  }
+
+  /**
+   * Copies a done task's video into the result store, after `done` was answered with NavTalk's URL. On success
+   * pages get the stored copy from then on; on failure NavTalk's URL stays and a later wake-up tries again.
+   */
+  private async keep(record: TaskRecord): Promise<void> {
+    const { store, limits } = this.deps.results!;
+    try {
+      await copyVideo(this.deps.fetch ?? fetch, record.upstreamVideoUrl!, store, record.id, limits);
+      const info = await store.head(record.id);
+      if (!info) throw new Error('the stored video cannot be found');
+      const latest = await this.current();
+      // A recheck may have replaced the record meanwhile: keep only a copy of the video it still plays.
+      if (!latest || latest.upstreamVideoUrl !== record.upstreamVideoUrl) return;
+      const { upstreamVideoUrl: _kept, copyFailures: _failures, ...rest } = latest;
+      await this.commit({ ...rest, stored: true, videoUrl: storedVideoUrl(record.settings.videoBase!, record.id, info.etag) });
+      this.deps.log('info', 'video_stored', { task: record.id, bytes: info.size });
+    } catch (error) {
+      const copyFailures = (record.copyFailures ?? 0) + 1;
+      this.deps.log('warn', 'video_copy_failed', { task: record.id, failures: copyFailures, error: String(error instanceof Error ? error.message : error).slice(0, 200) });
+      const failed = { ...record, copyFailures };
+      await this.commit(failed);
+      if (copyFailures < COPY_ROUNDS) {
+        const retryAt = this.deps.now() + COPY_RETRY_MS * copyFailures;
+        await this.slot.wakeAt(failed.expiresAt === undefined ? retryAt : Math.min(retryAt, failed.expiresAt));
+      }
+    }
   }
 
   private timedOut(record: TaskRecord): TaskRecord {

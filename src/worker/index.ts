@@ -6,16 +6,17 @@ import {
 /**
  * The reference Cloudflare Worker: the portable proxy handler at `/`, with Durable Objects for everything
  * that must be shared and exact across Cloudflare's instances (tasks, the daily budget, per-IP buckets),
- * and `/health` for deploy checks.
+ * finished videos kept in R2 and served from `/?video=`, and `/health` for deploy checks.
  */
 export { TaskObject, BudgetObject, LimiterObject, TimingsObject } from './objects.js';
+import { r2ResultStore } from './results.js';
 
 /** Tasks live in one TaskObject per task id. */
 function durableTasks(env: Env): TaskStore {
   const stub = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
   return {
     get: (id) => stub(id).state(),
-    start: (id, request, settings, admit) => stub(id).start(id, request, settings, admit),
+    start: (id, request, settings, admit, options) => stub(id).start(id, request, settings, admit, options),
     wait: (id, seen, timeoutMs) => stub(id).wait(seen, timeoutMs),
   };
 }
@@ -39,6 +40,7 @@ function proxyFor(env: Env): ProxyHandler {
       store: durableTasks(env),
       budget: durableBudget(env),
       limiter: durableLimiter(env),
+      results: r2ResultStore(env.RESULTS),
       // Cloudflare sets CF-Connecting-IP itself; a client cannot choose it.
       clientKey: (request) => clientKeyForAddress(request.headers.get('cf-connecting-ip') ?? 'unknown'),
     });

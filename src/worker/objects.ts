@@ -2,16 +2,19 @@ import { DurableObject } from 'cloudflare:workers';
 import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
 import {
   configFromEnv, consoleLog, createNavTalkClient, estimateFrom, redactingLog, reserveFrom, takeToken, nextUtcMidnight,
-  withDuration, TaskCoordinator,
-  type Admission, type Admit, type Bucket, type DurationEstimate, type StartOutcome, type TaskRecord, type TaskSettings,
+  withDuration, DEFAULT_COPY_LIMITS, TaskCoordinator,
+  type Admission, type Admit, type Bucket, type DurationEstimate, type StartOptions, type StartOutcome, type TaskRecord,
+  type TaskSettings,
 } from '../proxy/index.js';
+import { r2ResultStore } from './results.js';
 
 /**
  * One Durable Object per task id (idFromName(taskId)). Its single instance is the single flight: every start
  * for the id meets here, and the coordinator lets one of them call NavTalk. Upstream polling runs in alarms
  * (one poll each; alarms are at-least-once and a repeated poll is harmless), and long-polls wait in memory
- * until a poll changes the status. NavTalk's key and base URL come from this object's own env; the timing a
- * task uses comes with its start, so it never changes under a running task.
+ * until a poll changes the status; a done task's video is copied to R2 in the alarm that saw it done. NavTalk's key
+ * and base URL come from this object's own env; the timing a task uses comes with its start, so it never changes
+ * under a running task.
  */
 export class TaskObject extends DurableObject<Env> {
   private readonly coordinator: TaskCoordinator;
@@ -35,6 +38,7 @@ export class TaskObject extends DurableObject<Env> {
           estimate: () => recentTimings(env).estimate(),
           record: (durationMs) => recentTimings(env).record(durationMs),
         },
+        results: { store: r2ResultStore(env.RESULTS), limits: DEFAULT_COPY_LIMITS },
       },
     );
   }
@@ -44,8 +48,8 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /** `admit` is a function from the calling Worker, called back over RPC only if this start reaches NavTalk. */
-  start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit): Promise<StartOutcome> {
-    return this.coordinator.start(id, request, settings, admit);
+  start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit, options?: StartOptions): Promise<StartOutcome> {
+    return this.coordinator.start(id, request, settings, admit, options);
   }
 
   wait(seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null> {

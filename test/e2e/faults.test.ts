@@ -191,13 +191,24 @@ describe('faults that do not recover end the task with a clear error', () => {
     expect(upstream(seen.content)).toEqual({ generate: 1, polls: 3 });
   });
 
-  it('outcome failed: NavTalk reports the generation failed; its reason reaches the page', async () => {
+  it('outcome failed with a reason: NavTalk\'s reason reaches the page as invalid_input (changing the input is the fix)', async () => {
     const seen = await element({ outcome: 'failed' });
     expect(seen.status).toBe('failed');
-    expect(seen.error?.code).toBe('upstream_failed');
-    expect(seen.error?.message).toContain(FAILED_TASK_ERROR);
-    expect(seen.retryButton).toBe(true);
+    expect(seen.error?.code).toBe('invalid_input');
+    expect(seen.error?.message).toBe(`NavTalk could not make this video: ${FAILED_TASK_ERROR}`);
+    expect(seen.retryButton).toBe(false);
     expect(upstream(seen.content).generate).toBe(1);
+  });
+
+  it('outcome failed without a reason: upstream_failed, and the retry button starts a new generation', async () => {
+    const seen = await element({ outcome: 'failed_silently' });
+    expect(seen.status).toBe('failed');
+    expect(seen.error).toEqual({ code: 'upstream_failed', message: 'NavTalk could not generate the video.' });
+    expect(seen.retryButton).toBe(true);
+    mock.configure({ faults: { outcome: undefined } });
+    await seen.page.locator('#a [part="retry"]').click();
+    expect((await settled(seen.page)).status).toBe('done');
+    expect(upstream(seen.content).generate).toBe(2);
   });
 
   it('never finishing: the Worker fails the task with timeout at UPSTREAM_MAX_WAIT_SECONDS', async () => {
@@ -232,6 +243,23 @@ describe('faults that do not recover end the task with a clear error', () => {
     const failed = await settled(seen.page);
     expect(failed.error).toEqual({ code: 'upstream_failed', message: 'The generated video could not be loaded.' });
     expect(failed.retryButton).toBe(true);
+  });
+
+  it('an expired NavTalk URL: the visitor\'s retry makes the video again, once, and it plays', async () => {
+    // NavTalk's URL is gone (so the Worker's copy fails too, and the result stays on that URL).
+    const seen = await element({ video: '404' }, 'autoplay muted');
+    await seen.page.waitForFunction(() => document.querySelector('#a')?.getAttribute('status') === 'failed', undefined, { timeout: 10_000, polling: 50 });
+    expect(upstream(seen.content).generate).toBe(1);
+    // NavTalk forgets the task, so its URL stays 404 while new videos load (the reset also zeroes the call log).
+    mock.reset();
+    mock.configure({ timing: TIMING });
+    await seen.page.locator('#a [part="retry"]').click();
+    expect((await settled(seen.page)).status).toBe('done');
+    await seen.page.waitForFunction(() => {
+      const video = document.querySelector('#a')!.shadowRoot!.querySelector('video');
+      return !!video && video.currentTime > 0.2 && !video.paused;
+    }, undefined, { timeout: 10_000, polling: 50 });
+    expect(upstream(seen.content).generate).toBe(1); // counted since the reset: exactly one new generation
   });
 });
 

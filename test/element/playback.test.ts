@@ -51,6 +51,27 @@ describe('playback', () => {
     expect(part(el, 'retry')).to.exist;
   });
 
+  it('Try again after a video that would not load asks the proxy to recheck it (only then), and plays what it answers', async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }], videoUrl: '/no-such-video.mp4' });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT });
+    await oneEvent(el, 'navtalk-error');
+    await el.updateComplete;
+    await proxy.script({ timeline: [{ status: 'done', at: 0 }] }); // the proxy made it again: a video that loads
+    part<HTMLButtonElement>(el, 'retry')!.click();
+    await ready(el);
+    await el.updateComplete;
+    const video = part<HTMLVideoElement>(el, 'video')!;
+    await metadata(video);
+    expect(video.error).to.equal(null);
+    const posts = await proxy.posts();
+    expect(posts.map((p) => new URL(p.url, location.href).search)).to.deep.equal(['?recheck=1']);
+    // A later generation (new inputs) is a plain request again.
+    const next = oneEvent(el, 'navtalk-ready');
+    el.text = 'Something else.';
+    await next;
+    expect((await proxy.posts()).map((p) => new URL(p.url, location.href).search)).to.deep.equal(['?recheck=1', '']);
+  });
+
   it('autoplay tries sound, falls back to muted when refused, and offers "Tap for sound"', async () => {
     const { el, video } = await done({ ...TEXT, autoplay: true });
     await advancing(video);
@@ -134,7 +155,7 @@ describe('playback', () => {
 describe('captions', () => {
   it('builds a captions track from the text, cues spread over the video, shown while muted', async () => {
     const { el, video } = await done({ ...TEXT, muted: true });
-    await metadata(video);
+    await waitUntil(() => video.textTracks.length > 0, 'the captions track is added');
     expect(video.textTracks.length).to.equal(1);
     const track = video.textTracks[0]!;
     expect([track.kind, track.label, track.mode]).to.deep.equal(['captions', 'Captions', 'showing']);
@@ -164,7 +185,8 @@ describe('captions', () => {
     await ready(el);
     await el.updateComplete;
     const video = part<HTMLVideoElement>(el, 'video')!;
-    await metadata(video);
+    // readyState can say "metadata" a moment before loadedmetadata (where the element adds the track) is dispatched.
+    await waitUntil(() => video.textTracks.length > 0, 'the captions track is added');
     expect([video.textTracks[0]!.language, video.textTracks[0]!.label]).to.deep.equal(['de', 'Untertitel']);
   });
 });

@@ -81,10 +81,12 @@ describe('through the real proxy to the NavTalk mock', () => {
 
   it('a URL the proxy refuses fails with invalid_input and NavTalk is never called', async () => {
     const image = 'http://10.0.0.7/private-face.png';
-    const el = await mount({ endpoint: ENDPOINT, trigger: 'load', 'image-url': image, text: 'Private face', voice: 'echo' });
+    // A poster of our own, so the browser never fetches the private address as the default poster.
+    const el = await mount({ endpoint: ENDPOINT, trigger: 'load', 'image-url': image, text: 'Private face', voice: 'echo', poster: '/test/fixtures/poster.png' });
     const error = await failure(el);
     expect(error.code).to.equal('invalid_input');
     expect(error.message).to.match(/private|local|address/i);
+    expect(part<HTMLImageElement>(el, 'poster')!.getAttribute('src')).to.equal('/test/fixtures/poster.png');
     expect(await received((b) => b.image_url === image)).to.deep.equal([]);
   });
 });

@@ -22,24 +22,26 @@ beforeAll(async () => {
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 describe('the npm package', () => {
-  it('imports the element, define, react, protocol and proxy entries in Node (SSR-safe)', async () => {
+  it('imports the element, define, react, protocol, proxy and proxy/fs entries in Node (SSR-safe)', async () => {
     writeFileSync(join(app, 'entries.mjs'), `
       import { NavtalkAvatar, DEFAULT_STRINGS } from 'navtalk-avatar';
       import 'navtalk-avatar/define';
       import { NavtalkAvatar as ReactAvatar } from 'navtalk-avatar/react';
       import { validateGenerateRequest, VOICES } from 'navtalk-avatar/protocol';
       import { createProxyHandler, configFromEnv } from 'navtalk-avatar/proxy';
+      import { FileResultStore } from 'navtalk-avatar/proxy/fs';
       NavtalkAvatar.define();
+      const results = new FileResultStore('results');
       const handler = createProxyHandler({ config: configFromEnv({ NAVTALK_API_KEY: 'sk-test', AUTH_MODE: 'open', ALLOWED_ORIGINS: 'https://shop.example' }) });
       const refused = await handler(new Request('https://proxy.example/', { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{}' }));
       console.log(JSON.stringify({
         element: typeof NavtalkAvatar.define, strings: typeof DEFAULT_STRINGS.retry, react: typeof ReactAvatar,
         valid: validateGenerateRequest({ character_name: 'navtalk.Leo', content: 'Hi', voice: 'echo' }).ok,
-        voices: VOICES.length, refused: refused.status,
+        voices: VOICES.length, refused: refused.status, stored: await results.head('none'),
       }));
     `);
     const { stdout } = await node('entries.mjs');
-    expect(JSON.parse(stdout)).toEqual({ element: 'function', strings: 'string', react: 'object', valid: true, voices: 11, refused: 403 });
+    expect(JSON.parse(stdout)).toEqual({ element: 'function', strings: 'string', react: 'object', valid: true, voices: 11, refused: 403, stored: null });
   });
 
   it('ships the Worker entry (its Durable Objects and fetch handler) for wrangler', async () => {
@@ -91,7 +93,9 @@ describe('the npm package', () => {
       import { NavtalkAvatar, type NavtalkReadyEvent } from 'navtalk-avatar';
       import type {} from 'navtalk-avatar/jsx';
       import { NavtalkAvatar as Wrapper } from 'navtalk-avatar/react';
-      import { createProxyHandler, type ProxyHandler } from 'navtalk-avatar/proxy';
+      import { createProxyHandler, type ProxyHandler, type ResultStore } from 'navtalk-avatar/proxy';
+      import { FileResultStore } from 'navtalk-avatar/proxy/fs';
+      export const store: ResultStore = new FileResultStore('results');
       const el: NavtalkAvatar = document.createElement('navtalk-avatar');
       el.bboxShift = 3;
       el.addEventListener('navtalk-ready', (e: NavtalkReadyEvent) => e.detail.resultUrl.toUpperCase());

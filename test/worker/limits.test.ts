@@ -36,7 +36,8 @@ describe('daily budget', () => {
     const finished = await Promise.all(admitted.map(async (r) => worker.settle((await stateOf(r)).task_id)));
     const index = answers.indexOf(admitted[0]!);
     const before = (await mock.calls()).length;
-    expect(await stateOf(await worker.post(bodies[index]))).toEqual(finished[0]);
+    // (Its video_url may by now be the copy in R2 rather than NavTalk's.)
+    expect(await stateOf(await worker.post(bodies[index]))).toMatchObject({ task_id: finished[0]!.task_id, status: 'done' });
     expect((await mock.calls()).length).toBe(before);
   });
 

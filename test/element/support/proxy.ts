@@ -6,17 +6,23 @@ export interface TestProxy {
   requests(): Promise<RecordedRequest[]>;
   posts(): Promise<RecordedRequest[]>;
   polls(): Promise<RecordedRequest[]>;
+  /** Replaces the script (and clears the record of requests). */
+  script(script: ProxyScript): Promise<void>;
 }
 
 export async function testProxy(script: ProxyScript = {}): Promise<TestProxy> {
   const id = crypto.randomUUID();
-  const response = await fetch(`/__proxy/${id}/script`, { method: 'POST', body: JSON.stringify(script) });
-  if (!response.ok) throw new Error(`Scripting the test proxy failed: HTTP ${response.status}`);
+  const setScript = async (next: ProxyScript) => {
+    const response = await fetch(`/__proxy/${id}/script`, { method: 'POST', body: JSON.stringify(next) });
+    if (!response.ok) throw new Error(`Scripting the test proxy failed: HTTP ${response.status}`);
+  };
+  await setScript(script);
   const requests = async () => (await (await fetch(`/__proxy/${id}/requests`, { cache: 'no-store' })).json()) as RecordedRequest[];
   return {
     endpoint: `/proxy/${id}`,
     requests,
     posts: async () => (await requests()).filter((r) => r.method === 'POST'),
     polls: async () => (await requests()).filter((r) => r.method === 'GET'),
+    script: setScript,
   };
 }

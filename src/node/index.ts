@@ -1,0 +1,2 @@
+/** The proxy's stores for self-hosted Node servers (`navtalk-avatar/proxy/fs`). */
+export { FileResultStore } from './fs-results.js';

@@ -1,0 +1,34 @@
+import type { ByteRange, ResultStore, StoredVideo, StoredVideoInfo } from '../proxy/index.js';
+
+/**
+ * The result store on R2: one object per task id. Streams in with a fixed length (R2 needs to know it), streams
+ * out by range; R2's own ETag is the validator.
+ */
+export function r2ResultStore(bucket: R2Bucket): ResultStore {
+  const info = (object: R2Object): StoredVideoInfo => ({
+    size: object.size,
+    etag: object.etag,
+    contentType: object.httpMetadata?.contentType ?? 'video/mp4',
+  });
+  return {
+    async put(id, body, { size, contentType }) {
+      const sized = new FixedLengthStream(size);
+      const [stored] = await Promise.all([
+        bucket.put(id, sized.readable, { httpMetadata: { contentType } }),
+        body.pipeTo(sized.writable),
+      ]);
+      if (!stored) throw new Error('R2 did not store the video');
+    },
+    async head(id) {
+      const object = await bucket.head(id);
+      return object ? info(object) : null;
+    },
+    async get(id, range?: ByteRange): Promise<StoredVideo | null> {
+      const object = await bucket.get(id, range ? { range: { offset: range.offset, length: range.length } } : {});
+      return object ? { ...info(object), body: object.body } : null;
+    },
+    async delete(id) {
+      await bucket.delete(id);
+    },
+  };
+}
