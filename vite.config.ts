@@ -1,3 +1,4 @@
+import { minifyTemplateLiterals } from 'rollup-plugin-minify-template-literals';
 import { defineConfig } from 'vite';
 
 /**
@@ -24,6 +25,8 @@ const isBareImport = (id: string) => !id.startsWith('.') && !id.startsWith('/') 
 export default defineConfig(({ mode }) => {
   const bundle = mode === 'bundle';
   return {
+    // Lit's html`` and css`` templates keep their whitespace unless minified as templates (the JS minifier cannot).
+    plugins: [minifyTemplateLiterals()],
     build: {
       outDir: 'dist',
       target: 'es2022',

@@ -1,4 +1,3 @@
-import { canonicalJson } from '../protocol/index.js';
 import { TaskError } from './errors.js';
 import { runTask, type RunOptions, type TaskUpdate } from './run.js';
 
@@ -22,7 +21,8 @@ const tasks = new Map<string, Entry>();
  * to leave aborts the task. A shared task keeps the timeout of the subscriber that started it.
  */
 export function shareTask(options: Omit<RunOptions, 'signal' | 'onUpdate'>, listener: TaskListener): () => void {
-  const key = `${options.endpoint}\n${canonicalJson(options.body)}`;
+  // A validated body lists its fields in the field table's order, so equal requests stringify alike.
+  const key = `${options.endpoint}\n${JSON.stringify(options.body)}`;
   let entry = tasks.get(key);
   if (entry) {
     if (entry.last) listener.update(entry.last);

@@ -44,16 +44,20 @@ export interface ErrorInfo {
 }
 
 /** `POST {endpoint}` and `GET {endpoint}?task_id=` answer with this. */
-export const taskStateSchema = /* @__PURE__ */ z.object({
-  task_id: /* @__PURE__ */ z.string().check(z.minLength(1)),
+// Built in functions marked free of side effects, so a bundle that never reads the schemas leaves zod out whole.
+const errorInfo = /* @__NO_SIDE_EFFECTS__ */ () => z.object({ code: z.string(), message: z.string() });
+const taskState = /* @__NO_SIDE_EFFECTS__ */ () => z.object({
+  task_id: z.string().check(z.minLength(1)),
   status: z.enum(TASK_STATUSES),
   video_url: z.optional(z.string()),
-  error: z.optional(z.object({ code: z.string(), message: z.string() })),
+  error: z.optional(errorInfo()),
 });
+export const taskStateSchema = /* @__PURE__ */ taskState();
 export type TaskState = z.infer<typeof taskStateSchema>;
 
 /** Every non-2xx proxy answer carries this body. */
-export const errorBodySchema = /* @__PURE__ */ z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const errorBody = /* @__NO_SIDE_EFFECTS__ */ () => z.object({ error: errorInfo() });
+export const errorBodySchema = /* @__PURE__ */ errorBody();
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 // The browser reads proxy answers with these instead of the schemas above, so the element's bundle carries
