@@ -16,7 +16,9 @@ const LIBRARY_ENTRIES: Record<string, string> = {
   proxy: 'src/proxy/index.ts',
   worker: 'src/worker/index.ts',
   'proxy-fs': 'src/node/index.ts',
-  'navtalk-sign': 'src/cli/sign.ts',
+  'navtalk-sign': 'src/cli/navtalk-sign.ts',
+  cli: 'src/cli/main.ts',
+  vite: 'src/vite/index.ts',
 };
 
 /** Bare imports (lit, zod, react, node:*) stay imports in the library build. */

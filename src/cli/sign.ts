@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 /**
- * navtalk-sign: signs <navtalk-avatar> tags at build time so a proxy in AUTH_MODE=signed generates only
- * the scripts the site owner approved.
+ * `navtalk-avatar sign` (also installed as `navtalk-sign`): signs <navtalk-avatar> tags at build time so a proxy
+ * in AUTH_MODE=signed generates only the scripts the site owner approved.
  *
- *   navtalk-sign [--secret-env NAME] [--check] page.html ...   fill (or, with --check, verify) signature attributes
- *   navtalk-sign --print --character navtalk.Leo --text "Hi" --voice echo   print one signature
+ *   navtalk-avatar sign [--secret-env NAME] [--check] page.html ...   fill (or, with --check, verify) signature attributes
+ *   navtalk-avatar sign --print --character navtalk.Leo --text "Hi" --voice echo   print one signature
  *
  * The secret comes from an environment variable (SIGNING_SECRET by default) or from .dev.vars in the
  * current folder, never from the command line, where it would land in shell history and `ps`. Voices are
@@ -18,14 +17,21 @@ import { envOrDevVar } from './dev-vars.js';
 import { signHtml } from './sign-html.js';
 
 const USAGE = `Usage:
-  navtalk-sign [--secret-env NAME] [--check] FILE.html...
-  navtalk-sign [--secret-env NAME] --print --character NAME (--text TEXT --voice VOICE | --audio-url URL | ...)`;
+  navtalk-avatar sign [--secret-env NAME] [--check] FILE.html...
+  navtalk-avatar sign [--secret-env NAME] --print --character NAME (--text TEXT --voice VOICE | --audio-url URL | ...)`;
 
 const fieldOptions = Object.fromEntries(
   FIELD_NAMES.filter((f) => f !== 'signature').map((f) => [FIELDS[f].attribute, { type: 'string' as const }]),
 );
 
-async function main(argv: string[]): Promise<number> {
+/** The voices the proxy accepts: ALLOWED_VOICES from the environment or .dev.vars when set (as the proxy reads it), else NavTalk's. */
+export function configuredVoices(): ReadonlySet<string> {
+  const allowed = envOrDevVar('ALLOWED_VOICES')?.split(',').map((v) => v.trim()).filter(Boolean);
+  return allowed?.length ? new Set(allowed) : DEFAULT_VOICES;
+}
+
+/** Runs the sign command; `name` is how the user called it (`navtalk-avatar sign`, or the `navtalk-sign` alias), for messages. */
+export async function signCommand(argv: string[], name = 'navtalk-avatar sign'): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -34,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       options: { 'secret-env': { type: 'string', default: 'SIGNING_SECRET' }, check: { type: 'boolean' }, print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...fieldOptions },
     });
   } catch (error) {
-    console.error(`navtalk-sign: ${(error as Error).message}\n${USAGE}`);
+    console.error(`${name}: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -45,18 +51,17 @@ async function main(argv: string[]): Promise<number> {
   const secretEnv = values['secret-env'] as string;
   const secret = envOrDevVar(secretEnv);
   if (!secret) {
-    console.error(`navtalk-sign: set the signing secret in the ${secretEnv} environment variable (or in .dev.vars).`);
+    console.error(`${name}: set the signing secret in the ${secretEnv} environment variable (or in .dev.vars).`);
     return 2;
   }
 
-  const allowed = envOrDevVar('ALLOWED_VOICES')?.split(',').map((v) => v.trim()).filter(Boolean);
-  const voices = allowed?.length ? new Set(allowed) : DEFAULT_VOICES;
+  const voices = configuredVoices();
 
   if (values.print) {
     const options = values as Record<string, string | boolean | undefined>;
     const result = validateGenerateRequest(requestFromAttributes((attribute) => options[attribute] as string | undefined), attributeOf, voices);
     if (!result.ok) {
-      console.error(`navtalk-sign: ${result.message}`);
+      console.error(`${name}: ${result.message}`);
       return 1;
     }
     console.log(await signRequest(result.value, secret));
@@ -85,4 +90,3 @@ async function main(argv: string[]): Promise<number> {
   return problems ? 1 : 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { PROXY_TO_ELEMENT_CODE, readErrorBody, type ElementErrorCode } from '../protocol/index.js';
+import { PROXY_TO_ELEMENT_CODE, readErrorBody, type ElementErrorCode } from '../protocol/wire.js';
 import { parseRetryAfter } from './timing.js';
 
 /** Why a task ended without a video, in the element's terms. */

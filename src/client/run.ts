@@ -1,6 +1,6 @@
-import {
-  MAX_WAIT_SECONDS, QUERY, isTerminal, readTaskState, type GenerateRequest, type TaskState, type TaskStatus,
-} from '../protocol/index.js';
+// The protocol's zod-free modules only: the CDN bundle carries no zod.
+import type { GenerateRequest } from '../protocol/schemas.js';
+import { MAX_WAIT_SECONDS, QUERY, isTerminal, readTaskState, type TaskState, type TaskStatus } from '../protocol/wire.js';
 import { TaskError, errorFromResponse, knownCode } from './errors.js';
 import { backoffDelay, sleep } from './timing.js';
 

@@ -1,9 +1,10 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { TaskError, shareTask, type TaskUpdate } from '../client/index.js';
-import {
-  DEFAULT_VOICES, FIELDS, FIELD_NAMES, attributeOf, characterPreviewUrl, requestFromFields, validateGenerateRequest,
-  type ElementErrorCode, type ParsingMode, type RawFields,
-} from '../protocol/index.js';
+// The protocol's zod-free modules only: the CDN bundle carries no zod.
+import { FIELDS, FIELD_NAMES, attributeOf, requestFromFields, type ParsingMode, type RawFields } from '../protocol/fields.js';
+import { characterPreviewUrl } from '../protocol/navtalk.js';
+import { DEFAULT_VOICES, validateGenerateRequest } from '../protocol/schema.js';
+import type { ElementErrorCode } from '../protocol/wire.js';
 import { captionsFor } from './captions.js';
 import { DEFAULT_STRINGS, fill, type NavtalkStrings } from './strings.js';
 import { styles } from './styles.js';
@@ -47,7 +48,7 @@ const LOADING: readonly NavtalkStatus[] = ['submitting', 'started', 'processing'
 /** The camelCase property of each request field: its attribute, camelCased (`bbox-shift` -> `bboxShift`). */
 const propertyOf = (attribute: string) => attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 /** Properties whose change makes a new request. */
-const INPUTS = new Set(['endpoint', 'audio', ...FIELD_NAMES.map((f) => propertyOf(attributeOf(f)))]);
+const INPUTS = new Set(['endpoint', 'audio', 'resultUrl', ...FIELD_NAMES.map((f) => propertyOf(attributeOf(f)))]);
 
 /** Whole-number attributes: empty means unset; anything else is kept as a number (NaN if unreadable). */
 const wholeNumber = {
@@ -104,6 +105,8 @@ const reducedMotion = () => globalThis.matchMedia?.('(prefers-reduced-motion: re
  * @attr poster - Image shown before the video (default: `image-url`, else the character's preview).
  * @attr trigger - When to generate: `visible` (default, near the viewport), `load`, `click` (a Play button) or `manual` (`generate()` only).
  * @attr timeout - Seconds to wait for a video before giving up with `timeout` (default 180).
+ * @attr result-url - A video made in advance (e.g. by `navtalk-avatar prerender`): played without calling the proxy. If it cannot load, the avatar generates from its inputs instead (or fails when it has none).
+ * @attr result-hash - Written by `navtalk-avatar prerender` beside `result-url` (the inputs it was made from, for `navtalk-avatar check`); the element ignores it.
  * @attr status - Reflected, read-only: `idle`, `submitting`, `started`, `processing`, `done` or `failed`.
  *
  * @fires navtalk-status - The status changed. Detail: `{status, taskId}`.
@@ -139,6 +142,7 @@ export class NavtalkAvatar extends LitElement {
   static override properties: PropertyDeclarations = {
     ...FIELD_PROPERTIES,
     endpoint: {},
+    resultUrl: { attribute: 'result-url', noAccessor: true },
     audio: { attribute: false },
     autoplay: { type: Boolean },
     muted: { type: Boolean },
@@ -228,6 +232,10 @@ export class NavtalkAvatar extends LitElement {
   #wanted = false;
   /** The last video would not load: the next generation asks the proxy to check it (and remake it if gone). */
   #videoBroken = false;
+  /** `result-url`: a video made in advance, played with no proxy call. */
+  #given: string | null = null;
+  /** The `result-url` video would not load, so the inputs are generated instead. */
+  #fallback = false;
   /** The text spoken in the current video, for its captions. */
   #spokenText?: string;
   #captionsMuted?: boolean;
@@ -239,8 +247,15 @@ export class NavtalkAvatar extends LitElement {
     return this._taskId;
   }
   /** URL of the generated video, once done. (`videoUrl` is the `video-url` input.) */
+  /** The video: the one playing (made in advance or generated), else the `result-url` given. Set it to play a video made in advance. */
   get resultUrl(): string | null {
-    return this._resultUrl;
+    return this._resultUrl ?? this.#given;
+  }
+  set resultUrl(value: string | null | undefined) {
+    const old = this.#given;
+    this.#given = value?.trim() || null;
+    // The getter may answer with the video playing, so Lit's own comparison could miss the change.
+    if (old !== this.#given) this.requestUpdate('resultUrl', old, { hasChanged: () => true });
   }
   get error(): NavtalkErrorDetail | null {
     return this._error;
@@ -311,7 +326,7 @@ export class NavtalkAvatar extends LitElement {
     if ([...changed.keys()].some((key) => INPUTS.has(key as string))) {
       // Lit batches changes made in one task, so several attributes set together make one request.
       this.#stop();
-      this.#autoDone = this.#cancelled = this.#videoBroken = false;
+      this.#autoDone = this.#cancelled = this.#videoBroken = this.#fallback = false;
       this.#playWhenReady &&= this.#wanted;
       this._error = null;
       this.#setResult(null, null);
@@ -436,12 +451,18 @@ export class NavtalkAvatar extends LitElement {
     this.#cancelled = false;
     this._error = null;
     this.#setResult(null, null);
+    if (this.#given && !this.#fallback) {
+      this.#spokenText = this.text?.trim() ? this.text : undefined;
+      return this.#onUpdate({ status: 'done', taskId: null, resultUrl: this.#given });
+    }
     const fields = await this.#fields();
     if (run !== this.#run) return;
+    const invalid = (message: string) =>
+      this.#fail(new TaskError('invalid_input', `${this.#fallback ? 'result-url could not be loaded. ' : ''}${message}`));
     const endpoint = this.#endpoint();
-    if (typeof endpoint !== 'string') return this.#fail(new TaskError('invalid_input', endpoint.message));
+    if (typeof endpoint !== 'string') return invalid(endpoint.message);
     const checked = validateGenerateRequest(requestFromFields(fields), attributeOf, (this.constructor as typeof NavtalkAvatar).voices);
-    if (!checked.ok) return this.#fail(new TaskError('invalid_input', checked.message));
+    if (!checked.ok) return invalid(checked.message);
 
     this._now = this.#startedAt = Date.now();
     this.#spokenText = checked.value.content;
@@ -569,6 +590,11 @@ export class NavtalkAvatar extends LitElement {
   }
 
   #onVideoError = (): void => {
+    if (this._resultUrl === this.#given && !this.#fallback) {
+      // The video made in advance is gone: make it from the inputs (an avatar without any fails, saying so).
+      this.#fallback = true;
+      return void this.#start();
+    }
     this.#videoBroken = true;
     this.#fail(new TaskError('upstream_failed', 'The generated video could not be loaded.'));
   };

@@ -1,4 +1,4 @@
-import type { ElementErrorCode } from '../protocol/index.js';
+import type { ElementErrorCode } from '../protocol/wire.js';
 
 /**
  * Every text the element shows or announces. Set `strings` to a partial object to translate some or all;

@@ -1,7 +1,7 @@
-import * as z from 'zod/mini';
+import type { GenerateRequest } from './schemas.js';
 import {
   AUDIO_FIELDS, FIELDS, FIELD_NAMES, MAX_CONTENT_LENGTH, PARSING_MODES, TUNING_RANGES, VISUAL_FIELDS,
-  type FieldName, type ParsingMode, type RangedField,
+  type FieldName, type RangedField,
 } from './fields.js';
 import { VOICES } from './navtalk.js';
 
@@ -24,7 +24,7 @@ const inRange = (field: RangedField) => (value: unknown): boolean =>
   Number.isSafeInteger(value) && (value as number) >= TUNING_RANGES[field].min && (value as number) <= TUNING_RANGES[field].max;
 
 /**
- * Each field's rule, written once. The zod schema below refines with these, and validateGenerateRequest
+ * Each field's rule, written once. The zod schema (schemas.ts) refines with these, and validateGenerateRequest
  * runs them directly, so the browser bundle validates without carrying zod.
  */
 export const FIELD_CHECKS: Record<FieldName, (value: unknown) => boolean> = {
@@ -42,29 +42,6 @@ export const FIELD_CHECKS: Record<FieldName, (value: unknown) => boolean> = {
   right_cheek_width: inRange('right_cheek_width'),
   signature: matches(/^[A-Za-z0-9_-]{16,128}$/),
 };
-// Marked pure so bundles that only call validateGenerateRequest leave the schema, and zod, out.
-const text = /* @__NO_SIDE_EFFECTS__ */ (field: FieldName) => z.optional(z.string().check(z.refine(FIELD_CHECKS[field])));
-const whole = /* @__NO_SIDE_EFFECTS__ */ (field: RangedField) => z.optional(z.int().check(z.refine(FIELD_CHECKS[field])));
-
-/** The body a page sends to the proxy: NavTalk's /generate fields minus `license`, plus `signature`. */
-export const generateRequestSchema = /* @__PURE__ */ z.strictObject({
-  video_url: text('video_url'),
-  image_url: text('image_url'),
-  character_name: text('character_name'),
-  audio_url: text('audio_url'),
-  audio_base64: text('audio_base64'),
-  content: text('content'),
-  voice: text('voice'),
-  bbox_shift: whole('bbox_shift'),
-  extra_margin: whole('extra_margin'),
-  parsing_mode: z.optional(z.enum(PARSING_MODES)),
-  left_cheek_width: whole('left_cheek_width'),
-  right_cheek_width: whole('right_cheek_width'),
-  signature: text('signature'),
-});
-
-export type GenerateRequest = z.infer<typeof generateRequestSchema>;
-export type { ParsingMode };
 
 export type Validation =
   | { ok: true; value: GenerateRequest }

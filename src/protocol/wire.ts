@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 
 /** Statuses of a task, as NavTalk and the proxy protocol report them. */
 export const TASK_STATUSES = ['started', 'processing', 'done', 'failed'] as const;
@@ -43,24 +42,20 @@ export interface ErrorInfo {
   message: string;
 }
 
-/** `POST {endpoint}` and `GET {endpoint}?task_id=` answer with this. */
-// Built in functions marked free of side effects, so a bundle that never reads the schemas leaves zod out whole.
-const errorInfo = /* @__NO_SIDE_EFFECTS__ */ () => z.object({ code: z.string(), message: z.string() });
-const taskState = /* @__NO_SIDE_EFFECTS__ */ () => z.object({
-  task_id: z.string().check(z.minLength(1)),
-  status: z.enum(TASK_STATUSES),
-  video_url: z.optional(z.string()),
-  error: z.optional(errorInfo()),
-});
-export const taskStateSchema = /* @__PURE__ */ taskState();
-export type TaskState = z.infer<typeof taskStateSchema>;
+/** `POST {endpoint}` and `GET {endpoint}?task_id=` answer with this (taskStateSchema in schemas.ts). */
+export interface TaskState {
+  task_id: string;
+  status: TaskStatus;
+  video_url?: string;
+  error?: ErrorInfo;
+}
 
-/** Every non-2xx proxy answer carries this body. */
-const errorBody = /* @__NO_SIDE_EFFECTS__ */ () => z.object({ error: errorInfo() });
-export const errorBodySchema = /* @__PURE__ */ errorBody();
-export type ErrorBody = z.infer<typeof errorBodySchema>;
+/** Every non-2xx proxy answer carries this body (errorBodySchema in schemas.ts). */
+export interface ErrorBody {
+  error: ErrorInfo;
+}
 
-// The browser reads proxy answers with these instead of the schemas above, so the element's bundle carries
+// The browser reads proxy answers with these instead of the zod schemas (schemas.ts), so the element's bundle carries
 // no zod (it would be 6 KB of a 14 KB budget). test/protocol checks that both accept the same answers.
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -13,7 +13,7 @@ const run = promisify(execFile);
 // tsx by path, so the CLI also starts from a temporary folder without node_modules.
 const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const cli = (args: string[], env: Record<string, string> = { SIGNING_SECRET: SECRET }, cwd?: string) =>
-  run(process.execPath, ['--import', TSX, join(import.meta.dirname, '../../src/cli/sign.ts'), ...args], { env: { ...process.env, SIGNING_SECRET: '', ...env }, cwd })
+  run(process.execPath, ['--import', TSX, join(import.meta.dirname, '../../src/cli/navtalk-sign.ts'), ...args], { env: { ...process.env, SIGNING_SECRET: '', ...env }, cwd })
     .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
 
 const PAGE = `<!doctype html>

@@ -77,11 +77,25 @@ describe('the npm package', () => {
     });
   });
 
-  it('installs the navtalk-sign command', async () => {
-    const { stdout } = await run(join(app, 'node_modules/.bin/navtalk-sign'), ['--print', '--character', 'navtalk.Leo', '--text', 'Hi', '--voice', 'echo'], {
-      cwd: app, env: { ...process.env, SIGNING_SECRET: 'pack-test-secret' },
-    });
-    expect(stdout.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  it('installs the navtalk-avatar command and its navtalk-sign alias, which sign alike', async () => {
+    const args = ['--print', '--character', 'navtalk.Leo', '--text', 'Hi', '--voice', 'echo'];
+    const options = { cwd: app, env: { ...process.env, SIGNING_SECRET: 'pack-test-secret' } };
+    const alias = await run(join(app, 'node_modules/.bin/navtalk-sign'), args, options);
+    expect(alias.stdout.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const main = await run(join(app, 'node_modules/.bin/navtalk-avatar'), ['sign', ...args], options);
+    expect(main.stdout).toBe(alias.stdout);
+    const help = await run(join(app, 'node_modules/.bin/navtalk-avatar'), ['help'], options);
+    expect(help.stdout).toMatch(/navtalk-avatar prerender FILE\.html\.\.\. --endpoint URL/);
+  });
+
+  it('ships the Vite plugin (navtalk-avatar/vite), loadable without Vite installed', async () => {
+    writeFileSync(join(app, 'vite-plugin.mjs'), `
+      import navtalkPrerender from 'navtalk-avatar/vite';
+      const plugin = navtalkPrerender({ endpoint: 'https://proxy.example/' });
+      console.log(JSON.stringify({ name: plugin.name, apply: plugin.apply, hook: typeof plugin.transformIndexHtml.handler }));
+    `);
+    const { stdout } = await node('vite-plugin.mjs');
+    expect(JSON.parse(stdout)).toEqual({ name: 'navtalk-avatar-prerender', apply: 'build', hook: 'function' });
   });
 
   it('types: the element, React JSX, the wrapper and the proxy typecheck in a consumer', async () => {
