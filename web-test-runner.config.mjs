@@ -85,7 +85,9 @@ const LAUNCHERS = {
     createPage: async ({ browser }) => (await browser.createBrowserContext()).newPage({ type: 'window' }),
   }),
 };
-const REPORTS = { chromium: 'reports/element.xml', firefox: 'reports/element-firefox.xml' };
+// REAL_PROXY_STORES=redis (npm run test:element:redis) runs the real-proxy suite against the Node server on Redis.
+const VARIANT = process.env.REAL_PROXY_STORES === 'redis' ? '-redis' : '';
+const REPORTS = { chromium: `reports/element${VARIANT}.xml`, firefox: `reports/element-firefox${VARIANT}.xml` };
 
 const chosen = (process.env.ELEMENT_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim()).filter(Boolean);
 for (const name of chosen) if (!(name in LAUNCHERS)) throw new Error(`ELEMENT_BROWSERS: unknown browser "${name}" (chromium, firefox)`);
@@ -94,7 +96,7 @@ const browsers = chosen.map((name) => LAUNCHERS[name]());
 /** One JUnit file per browser, each test case named after its browser ("[Firefox] suite test"). */
 function browserJunitReporter(browser, outputPath) {
   const inner = junitReporter({ outputPath });
-  const tagSuite = (suite) => ({ ...suite, tests: suite.tests.map((test) => ({ ...test, name: `[${browser.name}] ${test.name}` })),
+  const tagSuite = (suite) => ({ ...suite, tests: suite.tests.map((test) => ({ ...test, name: `[${browser.name}${VARIANT ? ', Node server on Redis' : ''}] ${test.name}` })),
     suites: (suite.suites ?? []).map(tagSuite) });
   return {
     onTestRunFinished: ({ sessions, ...rest }) => inner.onTestRunFinished({

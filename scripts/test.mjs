@@ -17,10 +17,13 @@ const STEPS = [
   { script: 'test:proxy' },
   { script: 'test:cli' },
   { script: 'test:worker' },
+  { script: 'test:redis' },
+  { script: 'test:element:redis' },
   { script: 'test:packaging' },
   { script: 'test:frameworks' },
   { script: 'test:e2e' },
   { script: 'test:faults:short' },
+  { script: 'test:faults:redis' },
   { script: 'test:start' },
 ];
 

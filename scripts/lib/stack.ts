@@ -27,6 +27,8 @@ export interface StackOptions {
   verbose?: boolean;
   /** Another wrangler config than the root wrangler.jsonc (the benchmarks: a frozen bundle of the Worker, a hello-world Worker). */
   config?: string;
+  /** Runs once the Worker answers and before the demo's Vite server starts (npm start pre-renders a video here). */
+  beforeDemo?: (stack: { mock?: MockNavTalk; workerUrl: string; demoOrigin: string }) => Promise<void>;
 }
 
 export interface Stack {
@@ -56,10 +58,11 @@ export function freePort(preferred = 0): Promise<number> {
   });
 }
 
-async function waitForHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
+/** Waits until a started server answers on `url`; fails with its output if it exits or stays silent. */
+export async function waitForHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000, name = 'wrangler dev'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early (${child.exitCode}):\n${output()}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited early (${child.exitCode}):\n${output()}`);
     try {
       await fetch(url, { signal: AbortSignal.timeout(1000) });
       return;
@@ -67,11 +70,11 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
       await new Promise((r) => setTimeout(r, 150));
     }
   }
-  throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs / 1000} s:\n${output()}`);
+  throw new Error(`${name} did not answer on ${url} within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
 /** Stops a detached child and everything it started (workerd outlives npx and wrangler otherwise). */
-function stopGroup(child: ChildProcess): Promise<void> {
+export function stopGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -130,6 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let demoUrl: string | undefined;
     if (demoPort) {
+      await options.beforeDemo?.({ mock, workerUrl, demoOrigin: demoOrigins[0]! });
       process.env.NAVTALK_ENDPOINT_TARGET = workerUrl;
       if (mock) process.env.VITE_MOCK_URL = mock.url;
       const { createServer } = await import('vite');

@@ -1,2 +1,3 @@
-/** The proxy's stores for self-hosted Node servers (`navtalk-avatar/proxy/fs`). */
+/** The proxy on Node (`navtalk-avatar/proxy/node`): a node:http adapter and a result store in a folder. */
 export { FileResultStore } from './fs-results.js';
+export { nodeListener, type NodeListenerOptions } from './http.js';

@@ -11,7 +11,7 @@ import type { TaskTimings } from './schedule.js';
 import { createNavTalkClient } from './navtalk.js';
 import { verifyRequest } from './signing.js';
 import { isTaskId, taskIdMaker } from './task-id.js';
-import { GUARDS_UNAVAILABLE, redactingLog, type Admit, type ProxyError, type ProxyLog, type TaskSettings, type TaskStore } from './tasks.js';
+import { GUARDS_UNAVAILABLE, proxyError, redactingLog, type Admit, type ProxyError, type ProxyLog, type TaskSettings, type TaskStore } from './tasks.js';
 import { unsafeUrlReason } from './url-safety.js';
 
 /**
@@ -53,15 +53,7 @@ export interface ProxyHandlerOptions {
 
 export type ProxyHandler = (request: Request) => Promise<Response>;
 
-const STATUS_OF: Record<ProxyErrorCode, number> = {
-  invalid_input: 400, invalid_json: 400, unsafe_url: 400, payload_too_large: 413, unsupported_media_type: 415,
-  method_not_allowed: 405, not_found: 404, origin_not_allowed: 403, signature_required: 401, signature_invalid: 403,
-  rate_limited: 429, budget_exhausted: 429, upstream_rejected: 422, upstream_failed: 502, generation_failed: 502, timeout: 504,
-  unavailable: 503, misconfigured: 500,
-};
-
-const fail = (code: ProxyErrorCode, message: string, retryAfterSeconds?: number): ProxyError =>
-  ({ status: STATUS_OF[code], code, message, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
+const fail = proxyError;
 
 const NO_ORIGIN = fail('origin_not_allowed', 'This page is not allowed to use this proxy (its origin is not in ALLOWED_ORIGINS).');
 

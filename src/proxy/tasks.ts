@@ -29,6 +29,17 @@ export interface ProxyError {
   retryAfterSeconds?: number;
 }
 
+/** The HTTP status of each proxy error code. */
+export const ERROR_STATUS: Record<ProxyErrorCode, number> = {
+  invalid_input: 400, invalid_json: 400, unsafe_url: 400, payload_too_large: 413, unsupported_media_type: 415,
+  method_not_allowed: 405, not_found: 404, origin_not_allowed: 403, signature_required: 401, signature_invalid: 403,
+  rate_limited: 429, budget_exhausted: 429, upstream_rejected: 422, upstream_failed: 502, generation_failed: 502, timeout: 504,
+  unavailable: 503, misconfigured: 500,
+};
+
+export const proxyError = (code: ProxyErrorCode, message: string, retryAfterSeconds?: number): ProxyError =>
+  ({ status: ERROR_STATUS[code], code, message, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
+
 /** The answer when a guard (rate limit, budget) cannot be asked: deny, since spending must fail closed. */
 export const GUARDS_UNAVAILABLE: ProxyError = {
   status: 503, code: 'unavailable', message: 'The proxy cannot check its limits right now; try again shortly.', retryAfterSeconds: 5,
@@ -72,6 +83,8 @@ export interface TaskRecord {
   lastPollFailure?: UpstreamFailure;
   /** When a finished task is forgotten. */
   expiresAt?: number;
+  /** When it finished (done or failed). */
+  finishedAt?: number;
 }
 
 /** One task's storage: a Map entry with timers, or a Durable Object's storage with its alarm. */
@@ -227,7 +240,7 @@ export class TaskCoordinator {
       const recheckable = recheck && record?.status === 'done';
       if (record && record.status !== 'failed' && !recheckable) return { ok: true, state: publicState(record) };
       // Asking again would be refused again, and would spend a token and a unit of the budget each time.
-      if (record?.error?.code === 'upstream_rejected') return { ok: false, error: { status: 422, ...record.error } };
+      if (record?.error?.code === 'upstream_rejected') return { ok: false, error: proxyError(record.error.code, record.error.message) };
       if (!this.inflight) {
         // One attempt at a time, a recheck included: the flight is taken before anything is awaited.
         const attempt = recheckable ? this.recheck(record, id, request, settings, admit) : this.begin(id, request, settings, admit);
@@ -316,6 +329,7 @@ export class TaskCoordinator {
   /** Saves a record, schedules its expiry when finished, and wakes long-polls. */
   private async commit(record: TaskRecord): Promise<void> {
     if (isTerminal(record.status)) {
+      record.finishedAt ??= this.deps.now();
       const { resultTtlMs, storedTtlMs } = record.settings;
       const ttl = record.error?.code === 'upstream_rejected' ? Math.min(REFUSAL_TTL_MS, resultTtlMs) : record.stored ? storedTtlMs : resultTtlMs;
       if (ttl === null) delete record.expiresAt;

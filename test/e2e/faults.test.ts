@@ -2,15 +2,23 @@
 // mock. Every mock fault ends in a clear terminal state on the page (done, or failed with the expected
 // navtalk-error code and a retry button), and the mock counts the Worker's upstream calls: /generate is never
 // retried, polls are. Then many distinct generations at once, none lost.
-// FAULTS_CONCURRENCY sets how many (npm run test:faults: 200; the short form in npm test: 50).
+// FAULTS_CONCURRENCY sets how many (npm run test:faults: 200; the short form in npm test: 50). FAULTS_TARGET=node-redis
+// runs the same suite against the Node server (examples/node-server) on Redis instead of the Worker.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../scripts/lib/stack.js';
+import { startNodeStack } from '../../scripts/lib/node-proxy.js';
+import { startStack } from '../../scripts/lib/stack.js';
 import { FAILED_TASK_ERROR, type FaultKind, type MockFaults, type MockNavTalk } from '../../src/mock/server.js';
 import { followTask, viewerIp } from './faults-clients.js';
 import { launchChromium, pageWith, serveSite, type StaticSite } from './support.js';
 
 const CONCURRENCY = Number(process.env.FAULTS_CONCURRENCY ?? 200);
+const TARGET = process.env.FAULTS_TARGET ?? 'worker';
+if (TARGET !== 'worker' && TARGET !== 'node-redis') throw new Error(`FAULTS_TARGET must be worker or node-redis (got ${TARGET})`);
+/** The proxy under test with the mock behind it: the Worker under wrangler dev, or the Node server on Redis. */
+type Stack = Pick<Awaited<ReturnType<typeof startStack>>, 'mock' | 'workerUrl' | 'stop'>;
+const startTarget = (options: { origins: string[]; vars: Record<string, string> }): Promise<Stack> =>
+  TARGET === 'worker' ? startStack(options) : startNodeStack(options);
 /** The Worker's settings, short so that every fault ends in seconds. */
 const POLL_MS = 100;
 const UPSTREAM_TIMEOUT_MS = 1000;
@@ -34,7 +42,7 @@ const closers: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   site = await serveSite(pages);
   closers.push(() => site.close());
-  stack = await startStack({
+  stack = await startTarget({
     origins: [site.origin],
     vars: {
       UPSTREAM_POLL_INTERVAL_MS: String(POLL_MS),
@@ -269,7 +277,7 @@ describe(`${CONCURRENCY} distinct generations at once`, () => {
   // last /generate leaves seconds after the first. Only the poll interval is shortened and the budget raised.
   let busy: Stack;
   beforeAll(async () => {
-    busy = await startStack({ origins: [ORIGIN], vars: { UPSTREAM_POLL_INTERVAL_MS: '250', DAILY_GENERATION_LIMIT: '100000' } });
+    busy = await startTarget({ origins: [ORIGIN], vars: { UPSTREAM_POLL_INTERVAL_MS: '250', DAILY_GENERATION_LIMIT: '100000' } });
     busy.mock!.configure({ timing: TIMING });
   }, 90_000);
   afterAll(() => busy?.stop());

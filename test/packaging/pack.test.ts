@@ -22,14 +22,14 @@ beforeAll(async () => {
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 describe('the npm package', () => {
-  it('imports the element, define, react, protocol, proxy and proxy/fs entries in Node (SSR-safe)', async () => {
+  it('imports the element, define, react, protocol, proxy, proxy/node and proxy/redis entries in Node (SSR-safe)', async () => {
     writeFileSync(join(app, 'entries.mjs'), `
       import { NavtalkAvatar, DEFAULT_STRINGS } from 'navtalk-avatar';
       import 'navtalk-avatar/define';
       import { NavtalkAvatar as ReactAvatar } from 'navtalk-avatar/react';
       import { validateGenerateRequest, VOICES } from 'navtalk-avatar/protocol';
       import { createProxyHandler, configFromEnv } from 'navtalk-avatar/proxy';
-      import { FileResultStore } from 'navtalk-avatar/proxy/fs';
+      import { FileResultStore } from 'navtalk-avatar/proxy/node';
       NavtalkAvatar.define();
       const results = new FileResultStore('results');
       const handler = createProxyHandler({ config: configFromEnv({ NAVTALK_API_KEY: 'sk-test', AUTH_MODE: 'open', ALLOWED_ORIGINS: 'https://shop.example' }) });
@@ -108,7 +108,7 @@ describe('the npm package', () => {
       import type {} from 'navtalk-avatar/jsx';
       import { NavtalkAvatar as Wrapper } from 'navtalk-avatar/react';
       import { createProxyHandler, type ProxyHandler, type ResultStore } from 'navtalk-avatar/proxy';
-      import { FileResultStore } from 'navtalk-avatar/proxy/fs';
+      import { FileResultStore } from 'navtalk-avatar/proxy/node';
       export const store: ResultStore = new FileResultStore('results');
       const el: NavtalkAvatar = document.createElement('navtalk-avatar');
       el.bboxShift = 3;

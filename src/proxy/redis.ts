@@ -1,0 +1,264 @@
+import type { TaskState, TaskStatus } from '../protocol/index.js';
+import type { ProxyConfig } from './config.js';
+import { nextUtcMidnight, utcDay, type Admission, type Budget, type RateLimiter } from './limits.js';
+import { createNavTalkClient } from './navtalk.js';
+import { DEFAULT_COPY_LIMITS, type ResultStore } from './results.js';
+import { estimateFrom, RECENT_TASKS, type DurationEstimate, type TaskTimings } from './schedule.js';
+import {
+  GUARDS_UNAVAILABLE, TaskCoordinator, proxyError, publicState, redactingLog,
+  type CoordinatorDeps, type ProxyLog, type StartOptions, type StartOutcome, type TaskRecord, type TaskSlot, type TaskStore,
+} from './tasks.js';
+
+/**
+ * The proxy's shared state on Redis, for hosts with several processes, containers or serverless instances
+ * (`navtalk-avatar/proxy/redis`). Every decision is one atomic step in Redis: a start takes a short lock (one
+ * NavTalk generation per script across all processes), the daily budget and the token buckets are Lua scripts.
+ * No timers: NavTalk is polled by the requests themselves. Whichever status request arrives when a poll is due
+ * takes a short lock and asks NavTalk once, so a task completes on any instance, even if the one that started
+ * it is gone. Redis is reached through RedisCommands, a handful of commands that a TCP client (ioredis,
+ * node-redis) and a REST one (Upstash) both offer.
+ */
+
+/** The Redis commands the stores use. Each must fail (reject) rather than hang: give the client timeouts. */
+export interface RedisCommands {
+  get(key: string): Promise<string | null>;
+  /** SET, with an expiry in ms and only-if-absent when asked; true when the value was written. */
+  set(key: string, value: string, options?: { pxMs?: number; onlyIfAbsent?: boolean }): Promise<boolean>;
+  del(...keys: string[]): Promise<void>;
+  /** EVAL of a Lua script. */
+  eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown>;
+}
+
+/** An ioredis client as RedisCommands (through its generic `call`). Create it with timeouts and no offline queue. */
+export function ioredisCommands(client: { call(command: string, ...args: (string | number)[]): Promise<unknown> }): RedisCommands {
+  return {
+    get: async (key) => (await client.call('GET', key)) as string | null,
+    async set(key, value, options = {}) {
+      const args: (string | number)[] = [key, value];
+      if (options.pxMs !== undefined) args.push('PX', Math.max(1, Math.ceil(options.pxMs)));
+      if (options.onlyIfAbsent) args.push('NX');
+      return (await client.call('SET', ...args)) === 'OK';
+    },
+    async del(...keys) {
+      await client.call('DEL', ...keys);
+    },
+    eval: (script, keys, args) => client.call('EVAL', script, keys.length, ...keys, ...args),
+  };
+}
+
+/** An Upstash REST client (`new Redis({ url, token, automaticDeserialization: false })`) as RedisCommands. */
+export function upstashCommands(client: {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, options?: { px?: number; nx?: boolean }): Promise<unknown>;
+  del(...keys: string[]): Promise<unknown>;
+  eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown>;
+}): RedisCommands {
+  return {
+    get: async (key) => ((await client.get(key)) as string | null) ?? null,
+    async set(key, value, options = {}) {
+      const result = await client.set(key, value, {
+        ...(options.pxMs !== undefined ? { px: Math.max(1, Math.ceil(options.pxMs)) } : {}),
+        ...(options.onlyIfAbsent ? { nx: true } : {}),
+      });
+      return result === 'OK';
+    },
+    async del(...keys) {
+      await client.del(...keys);
+    },
+    eval: (script, keys, args) => client.eval(script, keys, args),
+  };
+}
+
+// Lua: atomic in Redis, so exact across processes.
+/** Counts one more generation if under the limit (KEYS[1] = the day's count; ARGV = limit, expiry ms); -1 when spent. */
+const RESERVE = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used >= tonumber(ARGV[1]) then return -1 end
+used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return used`;
+/**
+ * The token bucket of limits.ts (takeToken) in Lua: KEYS[1] = the client's bucket, ARGV = per minute, now (ms).
+ * Returns 0 when a token was taken, else the seconds until one is back.
+ */
+const TAKE = `
+local per = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local rate = per / 60000
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = per
+if bucket[1] then tokens = math.min(per, tonumber(bucket[1]) + math.max(0, now - tonumber(bucket[2])) * rate) end
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = math.max(1, math.ceil((1 - tokens) / rate / 1000)) end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], 60000)
+return wait`;
+/** Deletes a lock only if this holder still has it. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/** Adds a duration and keeps the newest RECENT_TASKS; with no ARGV, just reads them. */
+const DURATIONS = `
+if ARGV[1] then redis.call('LPUSH', KEYS[1], ARGV[1]); redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1) end
+return redis.call('LRANGE', KEYS[1], 0, -1)`;
+
+const DAY_MS = 86_400_000;
+/** Running tasks keep their record at most this long past their deadline if nobody asks about them again. */
+const STALE_MS = 3_600_000;
+/** How often a waiting status request looks at the task (and polls NavTalk when due). */
+const WAIT_STEP_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const randomToken = () => crypto.randomUUID();
+
+export interface RedisStoresOptions {
+  redis: RedisCommands;
+  /** The proxy's configuration: NavTalk's key and base URL come from it. */
+  config: ProxyConfig;
+  /** Prepended to every key (several sites on one Redis). Default `navtalk:`. */
+  prefix?: string;
+  /** Where done videos are kept (give the handler the same one). */
+  results?: ResultStore;
+  fetch?: typeof fetch;
+  log?: ProxyLog;
+  now?: () => number;
+}
+
+export interface RedisStores {
+  store: TaskStore;
+  budget: Budget;
+  limiter: RateLimiter;
+  timings: TaskTimings;
+}
+
+/** The task store, budget, rate limiter and timings on one Redis: pass them all to createProxyHandler. */
+export function redisStores(options: RedisStoresOptions): RedisStores {
+  const { redis, config } = options;
+  const prefix = options.prefix ?? 'navtalk:';
+  const now = options.now ?? Date.now;
+  const log = redactingLog(options.log ?? (() => {}), config.apiKey);
+  const key = (...parts: string[]) => `${prefix}${parts.join(':')}`;
+
+  const timings: TaskTimings = {
+    async estimate(): Promise<DurationEstimate | undefined> {
+      const listed = (await redis.eval(DURATIONS, [key('timings')], [])) as string[];
+      return estimateFrom(listed.map(Number));
+    },
+    async record(durationMs) {
+      await redis.eval(DURATIONS, [key('timings')], [Math.round(durationMs), RECENT_TASKS]);
+    },
+  };
+
+  const deps: CoordinatorDeps = {
+    navtalk: createNavTalkClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    now,
+    log,
+    timings,
+    ...(options.results ? { results: { store: options.results, limits: DEFAULT_COPY_LIMITS } } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+
+  /** A task's slot: its record and its next due poll, each a key that expires with the task. */
+  const slot = (id: string): TaskSlot => {
+    const ttl = (record: TaskRecord) =>
+      record.expiresAt !== undefined ? record.expiresAt - now() : record.status === 'done' || record.status === 'failed' ? undefined : record.deadlineAt + STALE_MS - now();
+    let expiry: number | undefined;
+    return {
+      async load() {
+        const text = await redis.get(key('task', id));
+        return text === null ? undefined : (JSON.parse(text) as TaskRecord);
+      },
+      async save(record) {
+        expiry = ttl(record);
+        await redis.set(key('task', id), JSON.stringify(record), expiry === undefined ? {} : { pxMs: Math.max(1, expiry) });
+      },
+      async clear() {
+        await redis.del(key('task', id), key('due', id));
+      },
+      async wakeAt(at) {
+        await redis.set(key('due', id), String(at), expiry === undefined ? {} : { pxMs: Math.max(1, expiry) });
+      },
+    };
+  };
+  const coordinator = (id: string) => new TaskCoordinator(slot(id), deps);
+
+  /** Holds a short lock while `work` runs; null when another holder has it. */
+  async function locked<T>(name: string, ttlMs: number, work: () => Promise<T>): Promise<{ value: T } | null> {
+    const token = randomToken();
+    if (!(await redis.set(name, token, { pxMs: ttlMs, onlyIfAbsent: true }))) return null;
+    try {
+      return { value: await work() };
+    } finally {
+      await redis.eval(RELEASE, [name], [token]).catch(() => {});
+    }
+  }
+
+  /** Polls NavTalk (copies a done video, expires a result) if a wake-up is due and nobody else is doing it. */
+  async function tickIfDue(id: string): Promise<void> {
+    const due = await redis.get(key('due', id));
+    if (due === null || Number(due) > now()) return;
+    const lease = config.upstreamTimeoutMs + 5000;
+    await locked(key('lock', 'tick', id), lease, async () => {
+      // Taken just after another holder's poll: its wake-up moved on, so this one does not poll twice.
+      const again = await redis.get(key('due', id));
+      if (again === null || Number(again) > now()) return;
+      // Due again after the lease if this process dies mid-poll; the tick's own wake-up replaces it.
+      await redis.set(key('due', id), String(now() + lease), { pxMs: lease * 2 });
+      await coordinator(id).tick();
+    });
+  }
+
+  const store: TaskStore = {
+    async get(id) {
+      await tickIfDue(id);
+      return coordinator(id).state();
+    },
+
+    async start(id, request, settings, admit, startOptions?: StartOptions): Promise<StartOutcome> {
+      // One generation per script across every process: whoever takes the start lock asks NavTalk, the others
+      // wait for the record it writes (or take the lock after it, e.g. after a refusal that was only theirs).
+      const waitingSince = now();
+      const deadline = waitingSince + settings.upstreamTimeoutMs + 10_000;
+      for (;;) {
+        const started = await locked(key('lock', 'start', id), settings.upstreamTimeoutMs + 10_000,
+          () => coordinator(id).start(id, request, settings, admit, startOptions));
+        if (started) return started.value;
+        await sleep(25 + Math.random() * 50);
+        const record = await coordinator(id).current();
+        if (record && record.status !== 'failed' && !(startOptions?.recheck && record.status === 'done')) {
+          return { ok: true, state: publicState(record) };
+        }
+        // An attempt that failed while this request waited is its answer too: NavTalk is not asked again at once.
+        if (record?.error && (record.finishedAt ?? 0) >= waitingSince) return { ok: false, error: proxyError(record.error.code, record.error.message) };
+        if (now() > deadline) return { ok: false, error: GUARDS_UNAVAILABLE };
+      }
+    },
+
+    async wait(id, seen, timeoutMs): Promise<TaskState | null> {
+      const until = now() + timeoutMs;
+      let status: TaskStatus | undefined = seen;
+      for (;;) {
+        await tickIfDue(id);
+        const state = await coordinator(id).state();
+        if (!state) return null;
+        status ??= state.status;
+        if (state.status !== status || state.status === 'done' || state.status === 'failed' || now() >= until) return state;
+        await sleep(Math.min(WAIT_STEP_MS, Math.max(0, until - now())));
+      }
+    },
+  };
+
+  const budget: Budget = {
+    async reserve(limit, at): Promise<Admission> {
+      const used = Number(await redis.eval(RESERVE, [key('budget', utcDay(at))], [limit, 2 * DAY_MS]));
+      return used >= 0 ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((nextUtcMidnight(at) - at) / 1000)) };
+    },
+  };
+
+  const limiter: RateLimiter = {
+    async take(client, perMinute, at): Promise<Admission> {
+      const wait = Number(await redis.eval(TAKE, [key('bucket', client)], [perMinute, at]));
+      return wait === 0 ? { ok: true } : { ok: false, retryAfterSeconds: wait };
+    },
+  };
+
+  return { store, budget, limiter, timings };
+}
