@@ -5,6 +5,12 @@
  */
 export const ENDPOINT = '/api/navtalk';
 export const MOCK_URL: string = import.meta.env.VITE_MOCK_URL;
+/**
+ * The landing page's pre-rendered video and the hash of the request it was made from: `npm start` makes it through
+ * the local Worker at startup and sets VITE_PRERENDERED_URL and VITE_PRERENDERED_HASH (see demo/lib/prerendered.ts).
+ */
+export const PRERENDERED_URL: string | undefined = import.meta.env.VITE_PRERENDERED_URL || undefined;
+export const PRERENDERED_HASH: string | undefined = import.meta.env.VITE_PRERENDERED_HASH || undefined;
 
 export type SampleFile = 'face.png' | 'avatar.mp4' | 'source.mp4' | 'voice.mp3' | 'voice.wav';
 export const sampleUrl = (file: SampleFile): string => `${MOCK_URL}/samples/${file}`;

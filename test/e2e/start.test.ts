@@ -1,6 +1,8 @@
-// `npm start` on a clone with no key: it prints the demo URL, the page's avatar talks, Ctrl-C stops everything.
+// `npm start` on a clone with no key: it prints the demo URL, the page's avatar talks, the pre-rendered one plays the
+// video npm start made through the Worker with no request to the proxy, and Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
+import { PRERENDERED_TEXT } from '../../demo/lib/prerendered.js';
 import { launchChromium } from './support.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -25,16 +27,36 @@ afterAll(() => {
 
 const urlOf = (label: string) => output.match(new RegExp(`${label}\\s+(http://\\S+)`))?.[1];
 
-it('starts the mock, the Worker and the demo, plays a video, and stops cleanly on Ctrl-C', async () => {
+it('starts the mock, the Worker and the demo, pre-renders, plays a video, and stops cleanly on Ctrl-C', async () => {
   await expect.poll(() => urlOf('Demo ready:'), { timeout: 60_000, interval: 200 }).toBeTruthy();
   const demoUrl = urlOf('Demo ready:')!;
   const workerUrl = urlOf('Worker proxy')!;
   const mockUrl = urlOf('NavTalk mock')!;
+  // The pre-rendered avatar's video: made through the Worker before the demo started, and kept by it (R2).
+  const prerenderedUrl = urlOf('Pre-rendered')!;
+  expect(prerenderedUrl.startsWith(`${workerUrl}/?video=`)).toBe(true);
 
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
+    const proxyBodies: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/navtalk')) proxyBodies.push(request.postData() ?? '');
+    });
     await page.goto(demoUrl);
+    const prerendered = await page.locator('#pair-prerendered').evaluate(async (el) => {
+      const avatar = el as HTMLElementTagNameMap['navtalk-avatar'];
+      avatar.scrollIntoView();
+      await new Promise<void>((resolve) => (avatar.status === 'done' ? resolve() : avatar.addEventListener('navtalk-ready', () => resolve(), { once: true })));
+      await avatar.updateComplete;
+      const video = avatar.shadowRoot!.querySelector('video')!;
+      await new Promise<void>((resolve) => (video.readyState >= 1 ? resolve() : video.addEventListener('loadedmetadata', () => resolve(), { once: true })));
+      return { taskId: avatar.taskId, src: video.getAttribute('src'), duration: video.duration };
+    });
+    expect(prerendered).toMatchObject({ taskId: null, src: prerenderedUrl });
+    expect(prerendered.duration).toBeGreaterThan(0);
+    expect(proxyBodies.filter((body) => body.includes(PRERENDERED_TEXT))).toEqual([]);
+    await page.evaluate(() => scrollTo(0, 0));
     // Any avatar on the landing page that reaches playback proves the whole chain talks.
     await page.waitForFunction(
       () => [...document.querySelectorAll('navtalk-avatar')].some((el) => (el.shadowRoot?.querySelector('video')?.currentTime ?? 0) > 0.3),

@@ -1,11 +1,13 @@
 /**
  * The demo pages in Chromium, light and dark: they settle (their examples reach the states they show),
- * raise no script errors and have no axe-core violations (WCAG 2.1 A and AA, best practices); and the
- * landing page's examples send a valid request for each of NavTalk's nine methods.
+ * raise no script errors and have no axe-core violations (WCAG 2.1 A and AA, best practices); the
+ * landing page's examples send a valid request for each of NavTalk's nine methods, and its pre-rendered
+ * avatar plays its result-url with no request to the proxy.
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_LABEL, VISUAL_LABEL, methodOf } from '../../demo/lib/methods.js';
+import { LIVE_TEXT, PRERENDERED_TEXT } from '../../demo/lib/prerendered.js';
 import { AUDIO_FIELDS, VISUAL_FIELDS, methodNumber, validateGenerateRequest } from '../../src/protocol/index.js';
 import { startDemo, type Demo } from './harness.js';
 
@@ -13,7 +15,8 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** How many of a page's elements must be in each status once its examples have reached what they show. */
 const PAGES: Array<{ name: string; path: string; settled: Record<string, number> }> = [
-  { name: 'landing page', path: '', settled: { done: 10 } },
+  // The hero, the live and the pre-rendered pair, and the nine methods.
+  { name: 'landing page', path: '', settled: { done: 12 } },
   { name: 'playground', path: 'playground.html', settled: { done: 1 } },
   // Every example but the idle one has started, and the five that finish at once are done.
   { name: 'state gallery', path: 'gallery.html', settled: { idle: 1, done: 5 } },
@@ -72,8 +75,41 @@ it("the landing page's examples send a valid request for each of the nine method
   } finally {
     await page.close();
   }
-  // The hero is method 6 (image + text) too.
-  expect(postedMethods().sort()).toEqual([1, 2, 3, 4, 5, 6, 6, 7, 8, 9]);
+  // The hero and the live avatar of the pair are method 6 (image + text) too; the pre-rendered one sends nothing.
+  expect(postedMethods().sort()).toEqual([1, 2, 3, 4, 5, 6, 6, 6, 7, 8, 9]);
+});
+
+it("the landing page's pre-rendered avatar plays its result-url with no request to the proxy, beside the live one", async () => {
+  demo.endpoint.proxy.calls.length = 0;
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 6000 } });
+  // Every request the page makes to the proxy, with the text it asks for.
+  const proxyRequests: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/navtalk')) proxyRequests.push(`${request.method()} ${request.postData() ?? request.url()}`);
+  });
+  try {
+    await page.goto(demo.base);
+    await page.waitForFunction(hasSettled, PAGES[0]!.settled, { timeout: 15_000 });
+    const pair = (id: string) => page.$eval(`#${id}`, async (el) => {
+      const avatar = el as HTMLElementTagNameMap['navtalk-avatar'];
+      const video = avatar.shadowRoot!.querySelector('video')!;
+      // The video really loads (a broken one would have made the element generate instead).
+      await new Promise<void>((resolve) => (video.readyState >= 1 ? resolve() : video.addEventListener('loadedmetadata', () => resolve(), { once: true })));
+      return { status: avatar.status, taskId: avatar.taskId, resultUrl: avatar.resultUrl, src: video.getAttribute('src'), wait: el.parentElement!.querySelector('.stage-card__bar .muted')!.textContent };
+    });
+    const sample = `${demo.mockUrl}/samples/avatar.mp4`;
+    expect(await pair('pair-prerendered')).toEqual({
+      status: 'done', taskId: null, resultUrl: sample, src: sample, wait: 'ready at once: no request to the proxy',
+    });
+    expect(await pair('pair-live')).toMatchObject({ status: 'done', taskId: expect.stringMatching(/^flow-\d+$/), wait: expect.stringMatching(/^ready after \d+\.\d s of generating$/) });
+    const posts = demo.endpoint.proxy.calls.filter((c) => c.method === 'POST').map((c) => (c.body as { content?: string }).content);
+    expect(posts.filter((text) => text === LIVE_TEXT)).toHaveLength(1);
+    expect(posts).not.toContain(PRERENDERED_TEXT);
+    expect(proxyRequests.filter((r) => r.includes(PRERENDERED_TEXT))).toEqual([]);
+    expect(proxyRequests.filter((r) => r.includes(LIVE_TEXT))).toHaveLength(1);
+  } finally {
+    await page.close();
+  }
 });
 
 it('the playground applies each of the nine methods from its form, and the element makes it', async () => {
