@@ -11,6 +11,7 @@ import { cachedVideo } from './figures/cached-video.js';
 import { detection } from './figures/detection.js';
 import { durability } from './figures/durability.js';
 import { memory } from './figures/memory.js';
+import { nodeRedis } from './figures/node-redis.js';
 import { soak } from './figures/soak.js';
 import { spike } from './figures/spike.js';
 import { throughput } from './figures/throughput.js';
@@ -35,6 +36,7 @@ const FIGURES: Record<string, (ctx: BenchContext) => Promise<Figure>> = {
   throughput: (ctx) => throughput(ctx, 10, 3),
   memory: (ctx) => memory(ctx, 5),
   durability: (ctx) => durability(ctx, 30, 1000),
+  'node-redis': (ctx) => nodeRedis(ctx, 10, 3, 1000),
   soak: (ctx) => soak(ctx, soakSeconds),
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -112,8 +112,8 @@ export async function spike({ workerConfig, log }: BenchContext, sizes: number[]
     body: `
 N viewers ask for the same new script at the same instant; the NavTalk mock counts the upstream calls.
 Medians over ${reps} runs per N (a new script each run). Mock timing: NavTalk's defaults here (processing after 2 s,
-done after 8 s). The Worker runs with its production defaults (poll interval ${'1000'} ms, rate limit 10 new videos per
-minute per address, daily limit 100).
+done after 8 s). The Worker runs with its production defaults (the adaptive upstream poll schedule, rate limit 10 new
+videos per minute per address, daily limit 100).
 
 - **Viewers** are not browsers: they are HTTP clients in one Node process that run the element's own task runner
   (src/client, via test/e2e/faults-clients.ts), so they follow the protocol exactly as the element does (one POST,

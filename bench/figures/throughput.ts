@@ -10,7 +10,7 @@ const ORIGIN = 'http://bench.example';
 const AUTOCANNON = new URL('../../node_modules/.bin/autocannon', import.meta.url).pathname;
 const CONNECTIONS = 32;
 
-interface Load {
+export interface Load {
   rps: number;
   p50: number;
   p99: number;
@@ -18,7 +18,7 @@ interface Load {
   errors: number;
 }
 
-interface Target {
+export interface Target {
   url: string;
   method?: string;
   headers?: Record<string, string>;
@@ -26,7 +26,7 @@ interface Target {
 }
 
 /** One autocannon run in its own process (so the load generator does not share the bench's event loop). */
-async function cannon(request: Target, seconds: number): Promise<Load> {
+export async function cannon(request: Target, seconds: number): Promise<Load> {
   const args = [request.url, '-c', String(CONNECTIONS), '-d', String(seconds), '--json', '-n', '-m', request.method ?? 'GET'];
   for (const [k, v] of Object.entries(request.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (request.body) args.push('-b', request.body);

@@ -13,6 +13,26 @@ export interface NodeListenerOptions {
   publicOrigin?: string;
 }
 
+/** Bodies up to this size (declared) are read whole before the handler sees them; larger or undeclared ones are streamed. */
+const WHOLE_BODY_BYTES = 64 * 1024;
+
+/** The request body for `new Request`: a Buffer when small and declared, else a stream (the handler caps its reading). */
+async function bodyOf(req: IncomingMessage): Promise<{ body: BodyInit; duplex?: 'half' }> {
+  const declared = Number(req.headers['content-length']);
+  if (!Number.isSafeInteger(declared) || declared > WHOLE_BODY_BYTES) {
+    return { body: Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>, duplex: 'half' };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    // More than declared: stop reading; the handler sees what was declared, and rejects it if it is not JSON.
+    if (size > declared) break;
+    chunks.push(chunk as Buffer);
+  }
+  return { body: Buffer.concat(chunks) };
+}
+
 /**
  * The Web-standard proxy handler as a node:http listener (`createServer(nodeListener(proxy))`, or an Express
  * route): the request body is streamed in, the answer (a video included) streamed out.
@@ -26,17 +46,18 @@ export function nodeListener(handler: WebHandler, options: NodeListenerOptions =
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const aborted = new AbortController();
-    res.once('close', () => aborted.abort());
-    const hasBody = method !== 'GET' && method !== 'HEAD';
-    const request = new Request(`${origin}${req.url ?? '/'}`, {
-      method, headers, signal: aborted.signal,
-      ...(hasBody ? { body: Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
-    } as RequestInit);
+    // Only a client gone before the answer aborts the request (an AbortError is not free to make).
+    res.once('close', () => res.writableFinished || aborted.abort());
     void (async () => {
       try {
+        const request = new Request(`${origin}${req.url ?? '/'}`, {
+          method, headers, signal: aborted.signal, ...(method !== 'GET' && method !== 'HEAD' ? await bodyOf(req) : {}),
+        } as RequestInit);
         const response = await handler(request);
         res.writeHead(response.status, Object.fromEntries(response.headers));
         if (!response.body) res.end();
+        // JSON answers whole (web streams cost more than the answer); videos streamed.
+        else if (/json/.test(response.headers.get('content-type') ?? '')) res.end(Buffer.from(await response.arrayBuffer()));
         else await pipeline(Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>), res);
       } catch {
         // The handler answers its own errors; this is a client gone mid-answer, or a broken stream.

@@ -217,6 +217,9 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
       // wait for the record it writes (or take the lock after it, e.g. after a refusal that was only theirs).
       const waitingSince = now();
       const deadline = waitingSince + settings.upstreamTimeoutMs + 10_000;
+      // A running or finished task (a cache hit) is one read, no lock.
+      const existing = startOptions?.recheck ? undefined : await coordinator(id).current();
+      if (existing && existing.status !== 'failed') return { ok: true, state: publicState(existing) };
       for (;;) {
         const started = await locked(key('lock', 'start', id), settings.upstreamTimeoutMs + 10_000,
           () => coordinator(id).start(id, request, settings, admit, startOptions));
