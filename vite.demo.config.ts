@@ -37,7 +37,8 @@ export default defineConfig(({ mode }) => {
   const server = {
     host: '127.0.0.1',
     proxy: {
-      [ENDPOINT]: { target: endpointTarget, rewrite: (path: string) => path.replace(/^\/api\/navtalk\/?/, '/') },
+      // changeOrigin: the Worker sees its own host, so the URLs of the videos it keeps point at it, not at this server.
+      [ENDPOINT]: { target: endpointTarget, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/api\/navtalk\/?/, '/') },
     },
   };
   return {

@@ -38,7 +38,7 @@ export interface Rendered {
 }
 
 export class RenderError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }
@@ -69,7 +69,21 @@ export async function renderRequest(request: GenerateRequest, options: RenderOpt
     const state = response.ok ? readTaskState(json) : undefined;
     if (state) return state;
     const info = readErrorBody(json);
-    throw new RenderError(info?.code ?? `http_${response.status}`, info?.message ?? `the proxy answered HTTP ${response.status}`);
+    throw new RenderError(info?.code ?? `http_${response.status}`, info?.message ?? `the proxy answered HTTP ${response.status}`,
+      Number(response.headers.get('retry-after')) || undefined);
+  };
+  /** POSTs the request; a per-client rate limit (many new scripts at once) is waited out while time allows. */
+  const submit = async (): Promise<TaskState> => {
+    for (;;) {
+      try {
+        return await call(options.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      } catch (error) {
+        const wait = error instanceof RenderError && error.code === 'rate_limited' ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+        if (!wait || Date.now() + wait > deadline) throw error;
+        options.onStatus?.(`rate limited: waiting ${Math.ceil(wait / 1000)} s`);
+        await sleep(wait);
+      }
+    }
   };
   const stateUrl = (taskId: string, extra: Record<string, string> = {}) => {
     const url = new URL(options.endpoint);
@@ -78,7 +92,7 @@ export async function renderRequest(request: GenerateRequest, options: RenderOpt
     return url.href;
   };
 
-  let state = await call(options.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  let state = await submit();
   options.onStatus?.(state.status);
   while (state.status !== 'done' && state.status !== 'failed') {
     if (Date.now() > deadline) throw new RenderError('timeout', `no video after ${Math.round((options.timeoutMs ?? 300_000) / 1000)} s`);

@@ -246,8 +246,10 @@ export class NavtalkAvatar extends LitElement {
   get taskId(): string | null {
     return this._taskId;
   }
-  /** URL of the generated video, once done. (`videoUrl` is the `video-url` input.) */
-  /** The video: the one playing (made in advance or generated), else the `result-url` given. Set it to play a video made in advance. */
+  /**
+   * The video: the one playing (made in advance or generated), else the `result-url` given. Set it to play a video
+   * made in advance. (`videoUrl` is the `video-url` input.)
+   */
   get resultUrl(): string | null {
     return this._resultUrl ?? this.#given;
   }
