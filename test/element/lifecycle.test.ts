@@ -65,11 +65,15 @@ describe('status and events', () => {
     expect(el.resultUrl).to.equal(null);
   });
 
-  it('has read-only status, taskId, resultUrl and error', async () => {
+  it('has read-only status, taskId and error; resultUrl is settable (result-url) and reads back', async () => {
     const el = await mount({ trigger: 'manual' });
-    for (const key of ['status', 'taskId', 'resultUrl', 'error'] as const) {
+    for (const key of ['status', 'taskId', 'error'] as const) {
       expect(() => ((el as unknown as Record<string, unknown>)[key] = 'x')).to.throw(TypeError);
     }
+    el.resultUrl = 'https://cdn.example.com/made.mp4';
+    expect([el.resultUrl, el.status]).to.deep.equal(['https://cdn.example.com/made.mp4', 'idle']);
+    await el.updateComplete;
+    expect(el.getAttribute('result-url')).to.equal(null); // a property set is not reflected, like the other inputs
   });
 });
 

@@ -100,7 +100,11 @@ describe('the npm package', () => {
 
   it('types: the element, React JSX, the wrapper and the proxy typecheck in a consumer', async () => {
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, jsx: 'react-jsx', noEmit: true, lib: ['ES2022', 'DOM'], types: [] },
+      // Node's types as a Node consumer has them (@types/node), for the proxy/node entry.
+      compilerOptions: {
+        target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, jsx: 'react-jsx', noEmit: true, lib: ['ES2022', 'DOM'],
+        types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')],
+      },
       include: ['consumer.tsx'],
     }));
     writeFileSync(join(app, 'consumer.tsx'), `
@@ -108,8 +112,13 @@ describe('the npm package', () => {
       import type {} from 'navtalk-avatar/jsx';
       import { NavtalkAvatar as Wrapper } from 'navtalk-avatar/react';
       import { createProxyHandler, type ProxyHandler, type ResultStore } from 'navtalk-avatar/proxy';
-      import { FileResultStore } from 'navtalk-avatar/proxy/node';
+      import { FileResultStore, nodeListener } from 'navtalk-avatar/proxy/node';
+      import { ioredisCommands, redisStores, type RedisStores } from 'navtalk-avatar/proxy/redis';
+      import type { ServerResponse } from 'node:http';
       export const store: ResultStore = new FileResultStore('results');
+      export const listener: (req: never, res: ServerResponse) => void = nodeListener(async () => new Response(null));
+      export const shared = (call: (command: string, ...args: (string | number)[]) => Promise<unknown>): RedisStores['store'] =>
+        redisStores({ redis: ioredisCommands({ call }), config: {} as never }).store;
       const el: NavtalkAvatar = document.createElement('navtalk-avatar');
       el.bboxShift = 3;
       el.addEventListener('navtalk-ready', (e: NavtalkReadyEvent) => e.detail.resultUrl.toUpperCase());
