@@ -69,28 +69,29 @@ const recentTimings = (env: Env) => env.TIMINGS.get(env.TIMINGS.idFromName('rece
  * task starts, written when one is done. Called once each per new generation, never per page view.
  */
 export class TimingsObject extends DurableObject<Env> {
-  estimate(): DurationEstimate | undefined {
-    return estimateFrom(this.ctx.storage.kv.get<number[]>('durations') ?? []);
+  async estimate(): Promise<DurationEstimate | undefined> {
+    return estimateFrom((await this.ctx.storage.get<number[]>('durations')) ?? []);
   }
 
-  record(durationMs: number): void {
-    const kv = this.ctx.storage.kv;
-    kv.put('durations', withDuration(kv.get<number[]>('durations') ?? [], durationMs));
+  async record(durationMs: number): Promise<void> {
+    const storage = this.ctx.storage;
+    await storage.put('durations', withDuration((await storage.get<number[]>('durations')) ?? [], durationMs));
   }
 }
 
 const DAY_MS = 86_400_000;
 
 /**
- * Today's count of new generations: one object per UTC day (idFromName(YYYY-MM-DD)). The synchronous storage
- * API reads and writes with no await in between, so concurrent reservations are counted exactly.
+ * Today's count of new generations: one object per UTC day (idFromName(YYYY-MM-DD)). The object's input gate
+ * holds other calls while its storage read is in flight, and the write follows the read with no other await,
+ * so concurrent reservations are counted exactly.
  */
 export class BudgetObject extends DurableObject<Env> {
-  reserve(limit: number, now: number): Admission {
-    const kv = this.ctx.storage.kv;
-    const used = kv.get<number>('used') ?? 0;
+  async reserve(limit: number, now: number): Promise<Admission> {
+    const storage = this.ctx.storage;
+    const used = (await storage.get<number>('used')) ?? 0;
     const result = reserveFrom(used, limit, now);
-    if (result.used !== used) kv.put('used', result.used);
+    if (result.used !== used) void storage.put('used', result.used);
     // A day's object deletes itself a day after the day ends.
     if (used === 0) void this.ctx.storage.setAlarm(nextUtcMidnight(now) + DAY_MS);
     return result.admission;
@@ -101,12 +102,18 @@ export class BudgetObject extends DurableObject<Env> {
   }
 }
 
-/** One client's token bucket (idFromName(address or IPv6 /64)), forgotten after a minute without requests. */
+/**
+ * One client's token bucket (idFromName(address or IPv6 /64)), forgotten after a minute without requests.
+ * Like the other objects here it uses the asynchronous storage API, never `ctx.storage.kv`: on workerd
+ * 1.20260426 an object that has read `storage.kv` is never garbage collected after eviction (its storage stays
+ * a GC root), so with one object per client address the Worker's memory grew with every new address
+ * (docs/benchmarks.md, the soak). Both APIs read and write the same key-value table.
+ */
 export class LimiterObject extends DurableObject<Env> {
-  take(perMinute: number, now: number): Admission {
-    const kv = this.ctx.storage.kv;
-    const { bucket, admission } = takeToken(kv.get<Bucket>('bucket'), perMinute, now);
-    kv.put('bucket', bucket);
+  async take(perMinute: number, now: number): Promise<Admission> {
+    const storage = this.ctx.storage;
+    const { bucket, admission } = takeToken(await storage.get<Bucket>('bucket'), perMinute, now);
+    void storage.put('bucket', bucket);
     // A bucket refills completely within a minute, so forgetting it then changes nothing.
     void this.ctx.storage.setAlarm(now + 60_000);
     return admission;
