@@ -8,15 +8,18 @@ import { wranglerConfig } from './freeze.js';
 export interface BareWorker {
   mock: MockNavTalk;
   workerUrl: string;
+  /** workerd's own inspector (ws://127.0.0.1:PORT), when started with `inspect`. */
+  inspector?: URL;
   stop(): Promise<void>;
 }
 
 /**
  * The frozen Worker bundle on the same workerd, through Miniflare's API alone: no wrangler dev around it (no
- * proxy workerd in front, no inspector attached). The soak runs here too, to tell the Worker's own memory from
- * the dev tooling's. Durable Objects on SQLite, persisted to a temporary folder as wrangler dev does.
+ * proxy workerd in front, no wrangler inspector proxy). The soak runs here too, to tell the Worker's own memory
+ * from the dev tooling's. Durable Objects on SQLite, persisted to a temporary folder as wrangler dev does.
+ * `inspect` opens workerd's own inspector on a free loopback port (the soak uses it to collect garbage).
  */
-export async function startBareWorker(workerConfig: string, origins: string[], vars: Record<string, string>): Promise<BareWorker> {
+export async function startBareWorker(workerConfig: string, origins: string[], vars: Record<string, string>, { inspect = false } = {}): Promise<BareWorker> {
   const mock = await startMockNavTalk();
   const persist = mkdtempSync(join(tmpdir(), 'navtalk-bench-mf-'));
   const sqlite = (className: string) => ({ className, useSQLite: true });
@@ -29,6 +32,7 @@ export async function startBareWorker(workerConfig: string, origins: string[], v
     host: '127.0.0.1',
     port: 0,
     cf: false,
+    ...(inspect ? { inspectorPort: 0 } : {}),
     durableObjectsPersist: persist,
     r2Buckets: ['RESULTS'],
     r2Persist: persist,
@@ -47,6 +51,7 @@ export async function startBareWorker(workerConfig: string, origins: string[], v
   return {
     mock,
     workerUrl: url.origin,
+    ...(inspect ? { inspector: await mf.getInspectorURL() } : {}),
     async stop() {
       await mf.dispose();
       await mock.close();
