@@ -54,10 +54,12 @@ const jsonKey: FieldNamer = (field) => field;
 const list = (names: string[]) =>
   names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 
-/** A short echo of a rejected value, so the author sees what was read. */
+/** A short echo of a rejected value, so the author sees what was read. Objects are never converted: JSON such as
+ * `{"toString":[]}` has no primitive form, and String() of it throws. */
 const got = (value: unknown): string => {
+  if (typeof value === 'object') return '';
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return typeof value === 'object' || text.length > 40 ? '' : ` (got ${text})`;
+  return text.length > 40 ? '' : ` (got ${text})`;
 };
 
 /** The source fields of one kind that are set, in table order. */

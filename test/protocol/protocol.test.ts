@@ -62,6 +62,13 @@ describe('validateGenerateRequest', () => {
     expect(validateGenerateRequest([1, 2]).ok).toBe(false);
     expect(validateGenerateRequest(null).ok).toBe(false);
   });
+
+  it('refuses a field whose JSON value has no primitive form without throwing (found by the proxy\'s property test)', () => {
+    for (const value of [{ toString: [] }, { valueOf: 1, toString: {} }, Object.create(null)]) {
+      const result = validateGenerateRequest({ video_url: value, content: 'Hi', voice: 'sage' });
+      expect(!result.ok && result.message).toBe('video_url must be an absolute http(s) URL of a public MP4 or MOV video.');
+    }
+  });
 });
 
 describe('requestFromFields / requestFromAttributes', () => {

@@ -1,5 +1,5 @@
 /** The portable handler with its in-memory stores, talking to a real mock NavTalk over HTTP. */
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { startMockNavTalk, type MockCall, type MockNavTalk } from '../../src/mock/server.js';
 import type { TaskState } from '../../src/protocol/index.js';
 import { configFromEnv, createProxyHandler, type ProxyHandler, type ProxyHandlerOptions } from '../../src/proxy/index.js';
@@ -14,21 +14,24 @@ export interface Harness {
 }
 
 /**
- * Starts one mock for the file and resets it before each test. After each test, no response so far carried
- * the key or an upstream task id (read before the next reset clears them), and no log line the key.
+ * Starts a mock of its own for each test: the polls and copies that an earlier test's handlers still have
+ * scheduled then reach a closed port, never this test's mock and its call counts. After each test, no response
+ * so far carried the key or an upstream task id, and no log line the key.
  */
 export function useMock(): Harness {
   const harness = { responses: new ResponseLog(), logs: [] as string[] } as Harness;
-  beforeAll(async () => {
+  beforeEach(async () => {
     harness.mock = await startMockNavTalk({ timing: FAST_TIMING });
   });
-  beforeEach(() => harness.mock.reset());
-  afterEach(() => {
+  afterEach(async () => {
     const upstreamIds = harness.mock.tasks().map((t) => t.task_id);
-    expect(harness.responses.leaks(harness.mock.license, upstreamIds)).toEqual([]);
-    expect(harness.logs.filter((line) => line.includes(harness.mock.license))).toEqual([]);
+    try {
+      expect(harness.responses.leaks(harness.mock.license, upstreamIds)).toEqual([]);
+      expect(harness.logs.filter((line) => line.includes(harness.mock.license))).toEqual([]);
+    } finally {
+      await harness.mock.close();
+    }
   });
-  afterAll(() => harness.mock.close());
   return harness;
 }
 
