@@ -8,6 +8,7 @@
  *                      the per-client rate limit; without it, the socket's address
  *   RESULTS_DIR        a folder to keep finished videos in (optional; shared storage if several machines)
  *   PUBLIC_ORIGIN      this server's public origin behind a reverse proxy (for the URLs of kept videos)
+ *   REUSE_DONE_ANSWERS_MS  how long a process answers repeats of a `done` POST from memory (default 1000; 0: never)
  */
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
@@ -32,7 +33,12 @@ const proxy = createProxyHandler({
   ),
 });
 
-const listener = nodeListener(proxy, env.PUBLIC_ORIGIN ? { publicOrigin: env.PUBLIC_ORIGIN } : {});
+const reuse = env.REUSE_DONE_ANSWERS_MS ? Number(env.REUSE_DONE_ANSWERS_MS) : undefined;
+if (reuse !== undefined && !(Number.isSafeInteger(reuse) && reuse >= 0)) throw new Error('REUSE_DONE_ANSWERS_MS must be a whole number of milliseconds');
+const listener = nodeListener(proxy, {
+  ...(env.PUBLIC_ORIGIN ? { publicOrigin: env.PUBLIC_ORIGIN } : {}),
+  ...(reuse !== undefined ? { reuseDoneAnswersMs: reuse } : {}),
+});
 const server = createServer((req, res) => {
   // The socket's address, for the rate limit when no trusted header names the visitor (a client cannot set it: overwritten here).
   req.headers['x-navtalk-socket-address'] = req.socket.remoteAddress ?? 'unknown';

@@ -99,9 +99,12 @@ export interface NodeStack {
 
 /**
  * What startStack is for the Worker, for the Node server on Redis: the NavTalk mock, a redis-server, and
- * `processes` servers on it (AUTH_MODE=open, the visitor's address from CF-Connecting-IP as the tests send it).
+ * `processes` servers on it (AUTH_MODE=open, the visitor's address from CF-Connecting-IP as the tests send it);
+ * `processVars[i]` adds variables of process i's own.
  */
-export async function startNodeStack(options: { origins?: string[]; vars?: Record<string, string>; processes?: number } = {}): Promise<NodeStack> {
+export async function startNodeStack(
+  options: { origins?: string[]; vars?: Record<string, string>; processes?: number; processVars?: Record<string, string>[] } = {},
+): Promise<NodeStack> {
   const mock = await startMockNavTalk();
   const redis = await startRedis().catch(async (error: unknown) => {
     await mock.close();
@@ -118,7 +121,7 @@ export async function startNodeStack(options: { origins?: string[]; vars?: Recor
     await mock.close();
   };
   try {
-    for (let i = 0; i < (options.processes ?? 1); i++) proxies.push(await startNodeProxy(env));
+    for (let i = 0; i < (options.processes ?? 1); i++) proxies.push(await startNodeProxy({ ...env, ...options.processVars?.[i] }));
   } catch (error) {
     await stop();
     throw error;

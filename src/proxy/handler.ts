@@ -104,6 +104,16 @@ function policyProblem(body: GenerateRequest, config: ProxyConfig): ProxyError |
   return null;
 }
 
+const reusableAnswers = new WeakSet<Response>();
+
+/**
+ * Whether this answer of the handler may be given again to the same request (the same method, URL, headers that
+ * matter and body bytes) for a short while: a POST answered `done`. A page's viewers all send the same bytes, the
+ * checks before the answer depend on those bytes alone, and a finished video's answer does not change except
+ * through a recheck (a request of its own) or its deletion. Host adapters use it to answer repeats from memory.
+ */
+export const isReusableAnswer = (response: Response): boolean => reusableAnswers.has(response);
+
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const { config } = options;
   const now = options.now ?? Date.now;
@@ -194,7 +204,10 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const id = await taskId(body);
     const settings = taskSettings(config, results ? `${url.origin}${url.pathname}` : undefined);
     const outcome = await store.start(id, body, settings, admitFor(clientKey(request)), { recheck: recheck === '1' });
-    return outcome.ok ? respond(200, outcome.state, origin) : error(outcome.error, origin);
+    if (!outcome.ok) return error(outcome.error, origin);
+    const response = respond(200, outcome.state, origin);
+    if (outcome.state.status === 'done' && recheck === null) reusableAnswers.add(response);
+    return response;
   }
 
   /** A stored video: Range (206/416), HEAD, ETag/If-None-Match, cached for good. Unknown ids cost a store lookup at most. */

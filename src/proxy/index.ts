@@ -2,7 +2,7 @@
  * The portable NavTalk proxy: Web-standard code only (no Cloudflare, no Node), so it mounts as is in
  * Workers, Next.js route handlers, Hono, Deno, Bun, or Express through a Request/Response adapter.
  */
-export { createProxyHandler, taskSettings, consoleLog, type ProxyHandler, type ProxyHandlerOptions } from './handler.js';
+export { createProxyHandler, isReusableAnswer, taskSettings, consoleLog, type ProxyHandler, type ProxyHandlerOptions } from './handler.js';
 export { configFromEnv, CONFIG_DEFAULTS, type ProxyConfig, type AuthMode, type ConfigVariable } from './config.js';
 export { MemoryTaskStore, MemoryRateLimiter, MemoryBudget, MemoryTaskTimings } from './memory.js';
 export {
