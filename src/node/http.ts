@@ -37,15 +37,21 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer | ReadableStream<Uin
   if (!Number.isSafeInteger(declared) || declared > WHOLE_BODY_BYTES) {
     return Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    // More than declared: stop reading; the handler sees what was declared, and rejects it if it is not JSON.
-    if (size > declared) break;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  // Events rather than `for await`: this runs for every cache hit, and the async iterator costs more than the read.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(Buffer.concat(chunks));
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= declared) return void chunks.push(chunk);
+      // More than declared: stop reading; the handler sees what was declared, and rejects it if it is not JSON.
+      req.removeAllListeners('data').removeListener('end', done).pause();
+      done();
+    });
+    req.once('end', done);
+    req.once('error', reject);
+  });
 }
 
 /** Everything of a POST that its answer depends on (the client's address does not: a done answer admits nothing). */
@@ -99,6 +105,7 @@ export function nodeListener(handler: WebHandler, options: NodeListenerOptions =
         } else if (/json/.test(response.headers.get('content-type') ?? '')) {
           // JSON answers whole (web streams cost more than the answer); videos streamed.
           const bytes = Buffer.from(await response.arrayBuffer());
+          answerHeaders['content-length'] = String(bytes.length);
           if (key !== undefined && isReusableAnswer(response)) {
             keep(key, { until: now() + reuseMs, status: response.status, headers: answerHeaders, body: bytes });
           }
