@@ -41,13 +41,16 @@ export interface MockNavTalk {
   publicUrl: string;
   /** The only accepted key. */
   license: string;
-  /** Every /generate and /query_status call, in order (bodies as received; a non-JSON body as text). */
+  /**
+   * Every /generate and /query_status call since the last reset, in order (bodies as received; a non-JSON body as
+   * text), except polls of tasks made before that reset: those are an earlier test's proxy still polling.
+   */
   calls: MockCall[];
   tasks(): MockTask[];
   config(): MockConfig;
   /** Shallow-merges timing and faults; throws on an invalid patch. */
   configure(patch: MockConfigPatch): void;
-  /** Clears calls, tasks and faults; timing goes back to the start options. */
+  /** Clears calls, tasks and faults (the tasks' ids are remembered as gone); timing goes back to the start options. */
   reset(): void;
   /** Forces an unfinished task to finish now; throws for an unknown task or one that ended otherwise. */
   complete(taskId: string, status?: 'done' | 'failed'): void;
@@ -301,6 +304,8 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
   let configChangedAt = -Infinity;
   const calls: MockCall[] = [];
   const tasks = new Map<string, MockTask>();
+  /** Ids of the tasks a reset cleared: polls for them are answered 404 and not counted. */
+  const cleared = new Set<string>();
   const samples = await loadSamples();
 
   /** Moves a task forward to the status its age and the current config give; never backwards. */
@@ -344,6 +349,7 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
 
   function reset(): void {
     calls.length = 0;
+    for (const id of tasks.keys()) cleared.add(id);
     tasks.clear();
     config = { timing: { ...startTiming }, faults: {} };
     configChangedAt = -Infinity;
@@ -404,11 +410,12 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
   }
 
   function queryStatus(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const id = url.searchParams.get('task_id');
+    if (id !== null && cleared.has(id)) return sendJson(res, 404, { error: 'task not found' });
     record(req, url, null);
     const fault = takeFault('query');
     if (fault) return injectFault(fault, req, res);
     if (url.searchParams.get('license') !== license) return sendJson(res, 401, { error: 'invalid license' });
-    const id = url.searchParams.get('task_id');
     if (!id) return sendJson(res, 400, { error: 'task_id is required' });
     const task = tasks.get(id);
     if (!task) return sendJson(res, 404, { error: 'task not found' });

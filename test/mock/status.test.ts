@@ -169,6 +169,10 @@ describe('reset()', () => {
     expect(mock.tasks()).toEqual([]);
     expect(mock.config()).toEqual({ timing: { processingAfterMs: 11, doneAfterMs: 22 }, faults: {} });
     expect((await queryStatus(mock, id)).status).toBe(404);
+    // A poll of a task from before the reset (an earlier test's proxy still polling) is not counted.
+    expect(calls).toEqual([]);
+    await queryStatus(mock, 'never-made');
+    expect(calls).toHaveLength(1);
   });
 });
 
