@@ -6,7 +6,7 @@ export { createProxyHandler, isReusableAnswer, taskSettings, consoleLog, type Pr
 export { configFromEnv, CONFIG_DEFAULTS, type ProxyConfig, type AuthMode, type ConfigVariable } from './config.js';
 export { MemoryTaskStore, MemoryRateLimiter, MemoryBudget, MemoryTaskTimings } from './memory.js';
 export {
-  pollDelay, estimateFrom, withDuration, RECENT_TASKS, SPARSE_POLL_MS, DENSE_POLL_MS,
+  pollDelay, estimateFrom, withDuration, RECENT_TASKS, SPARSE_POLL_MS, MIN_DENSE_POLL_MS, densePollMs,
   type DurationEstimate, type TaskTimings,
 } from './schedule.js';
 export {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DENSE_POLL_MS, MemoryTaskTimings, RECENT_TASKS, SPARSE_POLL_MS, estimateFrom, pollDelay, withDuration,
+  MIN_DENSE_POLL_MS, MemoryTaskTimings, RECENT_TASKS, SPARSE_POLL_MS, densePollMs, estimateFrom, pollDelay, withDuration,
   type DurationEstimate,
 } from '../../src/proxy/index.js';
 import { signed, textBody } from './cases.js';
@@ -21,12 +21,23 @@ describe('the adaptive upstream poll schedule', () => {
     expect(polls(undefined, 25_000)).toEqual(Array.from({ length: 13 }, (_, i) => (i + 1) * SPARSE_POLL_MS));
   });
 
-  it('for a 24-26 s task after 24-26 s tasks: at most 13 polls, and done is seen within one dense step', () => {
+  it('for a 24-26 s task after 24-26 s tasks: at most 13 polls, and done is seen within one dense step (300 ms)', () => {
+    expect(densePollMs(TYPICAL)).toBe(300);
     for (let doneAt = 24_000; doneAt <= 26_000; doneAt += 100) {
       const at = polls(TYPICAL, doneAt);
       expect(at.length, `done at ${doneAt}`).toBeLessThanOrEqual(13);
-      expect(at.at(-1)! - doneAt, `done at ${doneAt}`).toBeLessThanOrEqual(DENSE_POLL_MS);
+      expect(at.at(-1)! - doneAt, `done at ${doneAt}`).toBeLessThanOrEqual(300);
     }
+  });
+
+  it('paces the window by the spread of recent durations: 250 ms when NavTalk is steady, 2 s when it is not', () => {
+    const steady: DurationEstimate = { p10: 24_900, p50: 25_000, p90: 25_100 };
+    expect(densePollMs(steady)).toBe(MIN_DENSE_POLL_MS);
+    expect(polls(steady, 25_000).at(-1)! - 25_000).toBeLessThanOrEqual(MIN_DENSE_POLL_MS);
+    const erratic: DurationEstimate = { p10: 15_000, p50: 22_000, p90: 30_000 };
+    expect(densePollMs(erratic)).toBe(SPARSE_POLL_MS);
+    // As many polls for its slow tasks as NavTalk's advised 2 s rate would make (30 s: 15), and no more.
+    for (const doneAt of [15_000, 22_000, 30_000]) expect(polls(erratic, doneAt).length).toBeLessThanOrEqual(doneAt / SPARSE_POLL_MS);
   });
 
   it('is sparse while the task is young, yet sees an early finisher within p50/4', () => {
@@ -39,7 +50,7 @@ describe('the adaptive upstream poll schedule', () => {
 
   it('never jumps past the window, and backs off to 2 s once a task overruns it', () => {
     const at = polls(TYPICAL, 60_000);
-    const windowStart = TYPICAL.p10 * 0.97 - DENSE_POLL_MS;
+    const windowStart = TYPICAL.p10 - densePollMs(TYPICAL);
     expect(at).toContain(windowStart);
     const late = at.filter((t) => t > 40_000);
     expect(late.slice(1).map((t, i) => t - late[i]!).every((g) => g === SPARSE_POLL_MS)).toBe(true);
@@ -75,6 +86,6 @@ describe('the adaptive schedule in the handler', () => {
     expect((await proxy.settle(secondId)).status).toBe('done');
     // Warm: the first poll lands just before the learnt duration, at the window's start.
     const polledAt = queryCalls(h.mock.calls)[1]!.at;
-    expect(polledAt - postedAt).toBeLessThan(learnt.p10 * 0.97);
+    expect(polledAt - postedAt).toBeLessThan(learnt.p10);
   }, 15_000);
 });
