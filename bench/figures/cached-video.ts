@@ -93,7 +93,7 @@ export async function cachedVideo({ browser, workerConfig, bundle, log }: BenchC
       stats(`${visit} visit, result-url avatar: append to first frame`, prerendered[visit].map((r) => r.frame)),
       stats(`${visit} visit, result-url avatar: append to status done`, prerendered[visit].map((r) => r.done)),
       stats(`${visit} visit, result-url avatar: append to its rendered \`<video>\``, prerendered[visit].map((r) => r.video)),
-      stats(`${visit} visit, result-url avatar: its \`<video>\` to \`loadstart\``, prerendered[visit].map((r) => r.loadstart - r.video)),
+      stats(`${visit} visit, result-url avatar: append to its video's \`loadstart\``, prerendered[visit].map((r) => r.loadstart)),
       stats(`${visit} visit, result-url avatar: its \`<video>\` to first frame`, prerendered[visit].map((r) => r.frame - r.video)),
       stats(`${visit} visit, bare video of the stored copy: append to \`loadstart\``, bareStored[visit].map((r) => r.loadstart)),
       stats(`${visit} visit, bare video of the stored copy: append to first frame`, bareStored[visit].map((r) => r.frame)),
@@ -153,19 +153,15 @@ ${table(['', 'median', 'p90', 'min', 'max'], preRows)}
 ${preNote('first')}
 ${preNote('repeat')}
 ${preMissed ? `Why: no request is left to wait for, so what remains is the element's own work on the page's main thread.
-Its \`<video>\` exists ${med(prerendered.first, 'video')} after the append on a first visit and ${med(prerendered.repeat, 'video')} on a repeat view (the
-custom element's upgrade and Lit's first render, which the first instance on a page pays most for; \`done\` comes within
-it), where the bare video exists at once. From there the element's video reaches \`loadstart\` (it starts fetching)
-${med(prerendered.first, 'loadstart', 'video')} and ${med(prerendered.repeat, 'loadstart', 'video')} later, against ${med(bareStored.first, 'loadstart')} and ${med(bareStored.repeat, 'loadstart')} for the bare video. A Chromium trace of one first
-visit shows why: a media element starts fetching in a timer task queued when its \`src\` is set; the bare video's
-runs right after the append, before the page's next frame, while the element's task (upgrade and first render, about
-10 ms) ends after a frame fell due, so Chromium runs that frame's style, layout and compositor commit (about 14 ms on
-a first visit) before the fetch begins. Already done: the bundle carries V8's compile hint
-(\`//# allFunctionsCalledOnLoad\`), which compiles it off the main thread while it loads and took about 6 ms off the
-first render in a trial (1.31x to 1.17x a bare video, on a first visit, against a static server). What would close the
-rest: have the video's fetch begin before the element's first render (a \`<video>\` made when the element connects and
-adopted by the template), at the cost of bytes the 14 kB budget does not have. Against frames of a few tens of ms these
-${gap('first')} and ${gap('repeat')} are a large share, more so on a busy machine (see the load averages).` : ''} A pre-rendered avatar shows its first frame ${ms(frame(ours.first) - frame(prerendered.first))} (first visit) and
+Its \`<video>\` is made when the element connects (\`trigger="load"\`), so it starts fetching as early as the bare
+one: \`loadstart\` ${med(prerendered.first, 'loadstart')} after the append on a first visit and ${med(prerendered.repeat, 'loadstart')} on a repeat view, against
+${med(bareStored.first, 'loadstart')} and ${med(bareStored.repeat, 'loadstart')} for the bare video. (A Chromium trace showed why that matters: a media element's fetch
+starts in a timer task, and after a long task Chromium renders a frame first; the element's upgrade and first
+render took about 10 ms, so its video used to start fetching after a 14 ms frame. Its first render now waits for the
+next task, and the bundle carries V8's compile hint \`//# allFunctionsCalledOnLoad\`, which compiles it off the main
+thread while it loads.) What is left before the first frame is that first render itself (the shadow tree's style,
+layout and compositor commit, which the bare video does not have), a few ms that weigh heavily against a first frame
+of a few tens of ms on loopback, more so on a busy machine (see the load averages).` : ''} A pre-rendered avatar shows its first frame ${ms(frame(ours.first) - frame(prerendered.first))} (first visit) and
 ${ms(frame(ours.repeat) - frame(prerendered.repeat))} (repeat) sooner than the same cached script through the proxy, with no request at all.`,
     };
   } finally {

@@ -17,8 +17,23 @@ const FETCH_LOG = `<script>
 const PROBES = `<script type="module">
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const firstFrame = (video) => new Promise((r) => video.requestVideoFrameCallback(() => r(performance.now())));
-  /** When the video starts fetching its source (its loadstart event). */
-  const loadStart = (video) => new Promise((r) => video.addEventListener('loadstart', () => r(performance.now()), { once: true }));
+  /**
+   * When a video starts fetching its source (its loadstart event). Every video whose src property is set records
+   * it from then on: the element's video may start before the probe can reach it (it is made at connect, and
+   * rendered a task later).
+   */
+  const loadStarts = new WeakMap();
+  const src = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'src');
+  Object.defineProperty(HTMLMediaElement.prototype, 'src', {
+    ...src,
+    set(value) {
+      this.addEventListener('loadstart', () => loadStarts.set(this, performance.now()), { once: true });
+      src.set.call(this, value);
+    },
+  });
+  const loadStart = (video) => loadStarts.has(video)
+    ? Promise.resolve(loadStarts.get(video))
+    : new Promise((r) => video.addEventListener('loadstart', () => r(loadStarts.get(video) ?? performance.now()), { once: true }));
 
   function avatar(attrs) {
     const el = document.createElement('navtalk-avatar');

@@ -3,7 +3,7 @@ import { TaskError, shareTask, type TaskUpdate } from '../client/index.js';
 // The protocol's zod-free modules only: the CDN bundle carries no zod.
 import { FIELDS, FIELD_NAMES, attributeOf, requestFromFields, type ParsingMode, type RawFields } from '../protocol/fields.js';
 import { characterPreviewUrl } from '../protocol/navtalk.js';
-import { DEFAULT_VOICES, validateGenerateRequest } from '../protocol/schema.js';
+import { DEFAULT_VOICES, validateFields } from '../protocol/schema.js';
 import type { ElementErrorCode } from '../protocol/wire.js';
 import { captionsFor } from './captions.js';
 import { DEFAULT_STRINGS, fill, type NavtalkStrings } from './strings.js';
@@ -239,6 +239,9 @@ export class NavtalkAvatar extends LitElement {
   /** The text spoken in the current video, for its captions. */
   #spokenText?: string;
   #captionsMuted?: boolean;
+  /** The `<video>` of the current result, made by #videoFor when its URL is known, and the muted state last set on it. */
+  #media?: HTMLVideoElement;
+  #mutedSet?: boolean;
 
   get status(): NavtalkStatus {
     return this._status;
@@ -310,6 +313,19 @@ export class NavtalkAvatar extends LitElement {
     }
     // Moved in the DOM: a generation aborted by the disconnect starts again.
     if (this.hasUpdated) this.#autoStart();
+    else if (this.#given && this.#trigger() === 'load') {
+      // When to load is now, before the first render: a video made in advance starts fetching (and playing) at
+      // once, as a bare <video> would, and the first render (deferred by scheduleUpdate) adopts it.
+      const video = this.#videoFor(this.#given);
+      if (this.autoplay && !reducedMotion()) void this.#playVideo(video);
+    }
+  }
+
+  protected override async scheduleUpdate(): Promise<unknown> {
+    // Chromium renders a frame before it runs a media element's load if the task that set the src ran long: the
+    // first render, with the element's upgrade, waits for the next task so that the fetch goes first.
+    if (!this.hasUpdated && this.#media) await new Promise((resolve) => setTimeout(resolve));
+    return super.scheduleUpdate();
   }
 
   override disconnectedCallback(): void {
@@ -325,7 +341,8 @@ export class NavtalkAvatar extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ([...changed.keys()].some((key) => INPUTS.has(key as string))) {
+    // Input changes after the first render restart; the first values are what the first start reads.
+    if (this.hasUpdated && [...changed.keys()].some((key) => INPUTS.has(key as string))) {
       // Lit batches changes made in one task, so several attributes set together make one request.
       this.#stop();
       this.#autoDone = this.#cancelled = this.#videoBroken = this.#fallback = false;
@@ -393,15 +410,39 @@ export class NavtalkAvatar extends LitElement {
     </slot>`;
   }
 
+  /** The `<video>` for a result URL: the one made for it already, or a new one that starts loading at once. */
+  #videoFor(url: string): HTMLVideoElement {
+    if (this.#media?.getAttribute('src') !== url) {
+      const video = (this.#media = document.createElement('video'));
+      video.part.add('video');
+      // The attribute, which iOS Safari reads (Firefox has no playsInline property).
+      video.setAttribute('playsinline', '');
+      video.preload = 'auto';
+      video.muted = this.muted;
+      // Until its first frame, the video keeps showing the poster image that was on screen. A video made before
+      // the first render had none on screen, and its first frame comes sooner without a poster to fetch.
+      if (this.hasUpdated) video.poster = this.#posterUrl();
+      const listeners: Record<string, (event: Event) => void> = {
+        play: this.#onPlay, pause: this.#onPause, ended: () => (this._playback = 'ended'), loadedmetadata: this.#addCaptions,
+        error: this.#onVideoError, volumechange: this.#onVolumeChange,
+      };
+      for (const type in listeners) video.addEventListener(type, listeners[type]!);
+      video.src = url;
+    }
+    return this.#media;
+  }
+
   #renderVideo(s: NavtalkStrings) {
     const overlay = !this.controls && (this._playback === 'paused' || this._playback === 'ended');
+    const video = this.#videoFor(this._resultUrl!);
+    const muted = this.muted || this._policyMuted;
+    // Only when it changes, as a property binding would: the visitor's own unmute in the controls stays.
+    if (this.#mutedSet !== muted) video.muted = this.#mutedSet = muted;
+    video.loop = this.loop;
+    video.controls = this.controls;
+    video.ariaLabel = s.video;
     return html`
-      <video part="video" playsinline preload="auto" src=${this._resultUrl!} aria-label=${s.video}
-        .poster=${this.#posterUrl()} .muted=${this.muted || this._policyMuted} .loop=${this.loop}
-        .controls=${this.controls} @play=${this.#onPlay} @pause=${this.#onPause}
-        @ended=${() => (this._playback = 'ended')} @loadedmetadata=${this.#addCaptions}
-        @error=${this.#onVideoError}
-        @volumechange=${this.#onVolumeChange}></video>
+      ${video}
       ${this._policyMuted
         ? html`<button part="unmute" @click=${this.#unmute}>${s.unmute}</button>`
         : nothing}
@@ -463,7 +504,7 @@ export class NavtalkAvatar extends LitElement {
       this.#fail(new TaskError('invalid_input', `${this.#fallback ? 'result-url could not be loaded. ' : ''}${message}`));
     const endpoint = this.#endpoint();
     if (typeof endpoint !== 'string') return invalid(endpoint.message);
-    const checked = validateGenerateRequest(requestFromFields(fields), attributeOf, (this.constructor as typeof NavtalkAvatar).voices);
+    const checked = validateFields(requestFromFields(fields), attributeOf, (this.constructor as typeof NavtalkAvatar).voices);
     if (!checked.ok) return invalid(checked.message);
 
     this._now = this.#startedAt = Date.now();
@@ -535,7 +576,8 @@ export class NavtalkAvatar extends LitElement {
   #setResult(resultUrl: string | null, taskId: string | null): void {
     this._resultUrl = resultUrl;
     this._taskId = taskId;
-    this._policyMuted = false;
+    // A video started early keeps its muted fallback.
+    this._policyMuted &&= resultUrl === this.#media?.getAttribute('src');
     this._playback = resultUrl && (this.#playWhenReady || (this.autoplay && !reducedMotion())) ? 'starting' : 'paused';
     if (resultUrl) this.#playWhenReady = false;
   }
@@ -561,6 +603,8 @@ export class NavtalkAvatar extends LitElement {
     this._playback = 'starting';
     try {
       await video.play();
+      // Also when it was playing already (started early), so no new play event comes.
+      this._playback = 'playing';
     } catch (error) {
       if ((error as DOMException).name === 'NotAllowedError' && !video.muted) {
         this._policyMuted = video.muted = true;
@@ -591,8 +635,8 @@ export class NavtalkAvatar extends LitElement {
     speaking = video;
   }
 
-  #onVideoError = (): void => {
-    if (this._resultUrl === this.#given && !this.#fallback) {
+  #onVideoError = (event: Event): void => {
+    if ((event.target as HTMLVideoElement).getAttribute('src') === this.#given && !this.#fallback) {
       // The video made in advance is gone: make it from the inputs (an avatar without any fails, saying so).
       this.#fallback = true;
       return void this.#start();

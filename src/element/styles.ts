@@ -50,7 +50,7 @@ export const styles = css`
     color: var(--navtalk-accent-foreground, #fff);
     font: inherit;
     cursor: pointer;
-    box-shadow: 0 2px 10px rgb(0 0 0 / 0.35);
+    box-shadow: 0 2px 10px #00000059;
   }
   button:hover {
     filter: brightness(1.12);
@@ -74,7 +74,7 @@ export const styles = css`
     position: absolute;
     inset: auto 0 0;
     padding: 0.75em 1em;
-    background: rgb(0 0 0 / 0.7);
+    background: #000000b3;
   }
   .row {
     display: flex;
@@ -89,7 +89,7 @@ export const styles = css`
     margin-top: 0.5em;
     border: 0;
     border-radius: 2px;
-    background: rgb(255 255 255 / 0.25);
+    background: #ffffff40;
     overflow: hidden;
   }
   [part='progress']::-webkit-progress-bar {
@@ -111,7 +111,7 @@ export const styles = css`
     gap: 0.75em;
     padding: 1em;
     border-radius: calc(var(--navtalk-radius, 12px) * 0.75);
-    background: rgb(0 0 0 / 0.75);
+    background: #000000bf;
     text-align: center;
   }
   p {

@@ -62,10 +62,6 @@ export const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
 /** A field's attribute name, for messages the element shows. */
 export const attributeOf = (field: FieldName): string => FIELDS[field].attribute;
 
-const FIELD_BY_ATTRIBUTE = new Map<string, FieldName>(FIELD_NAMES.map((f) => [FIELDS[f].attribute, f]));
-/** The field an element attribute sets, or undefined for attributes that are not request fields. */
-export const fieldOfAttribute = (attribute: string): FieldName | undefined => FIELD_BY_ATTRIBUTE.get(attribute);
-
 export type RawFields = Partial<Record<FieldName, string | number | null | undefined>>;
 
 /**

@@ -43,9 +43,8 @@ export const FIELD_CHECKS: Record<FieldName, (value: unknown) => boolean> = {
   signature: matches(/^[A-Za-z0-9_-]{16,128}$/),
 };
 
-export type Validation =
-  | { ok: true; value: GenerateRequest }
-  | { ok: false; field: string | undefined; message: string };
+type Problem = { ok: false; field: string | undefined; message: string };
+export type Validation = { ok: true; value: GenerateRequest } | Problem;
 
 /** How a field is named in messages: its attribute in the element, its JSON key in the proxy. */
 export type FieldNamer = (field: FieldName) => string;
@@ -70,34 +69,18 @@ const present = (body: Record<string, unknown>, fields: readonly FieldName[]) =>
 const ruleOf = (field: FieldName, voices: ReadonlySet<string>): string =>
   field === 'voice' ? `${FIELDS.voice.rule} ${[...voices].join(', ')}` : FIELDS[field].rule;
 
-/**
- * Validates a request body: the field rules, then the method combinations (exactly one visual source,
- * exactly one audio source, `voice` with `content` and only then). Returns the first problem as a
- * message that names the field the way the caller's users know it. `voices` replaces NavTalk's documented
- * list (a proxy's ALLOWED_VOICES, the element's `NavtalkAvatar.voices`), e.g. to accept a voice NavTalk added later.
- */
-export function validateGenerateRequest(
-  input: unknown, name: FieldNamer = jsonKey, voices: ReadonlySet<string> = DEFAULT_VOICES,
-): Validation {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, field: undefined, message: 'The request body must be a JSON object of NavTalk fields.' };
-  }
-  const record = input as Record<string, unknown>;
-  // The same order as the schema: field rules in table order, then unknown keys.
+/** The first field whose value breaks its rule, in table order. */
+function fieldProblem(record: Record<string, unknown>, name: FieldNamer, voices: ReadonlySet<string>): Problem | undefined {
   for (const field of FIELD_NAMES) {
     const value = record[field];
     const valid = field === 'voice' ? typeof value === 'string' && voices.has(value) : FIELD_CHECKS[field](value);
-    if (value !== undefined && !valid) {
-      return { ok: false, field, message: `${name(field)} ${ruleOf(field, voices)}${got(value)}.` };
-    }
+    if (value !== undefined && !valid) return { ok: false, field, message: `${name(field)} ${ruleOf(field, voices)}${got(value)}.` };
   }
-  const unknown = Object.keys(record).find((key) => !Object.hasOwn(FIELDS, key));
-  if (unknown !== undefined) {
-    const message = unknown === 'license'
-      ? 'license must not be sent from a page: the proxy adds the NavTalk key itself.'
-      : `${unknown} is not a NavTalk field (allowed: ${FIELD_NAMES.join(', ')}).`;
-    return { ok: false, field: unknown, message };
-  }
+  return undefined;
+}
+
+/** The method combinations: exactly one visual source, exactly one audio source, `voice` with `content` and only then. */
+function combination(record: Record<string, unknown>, name: FieldNamer, voices: ReadonlySet<string>): Validation {
   const body: Record<string, unknown> = {};
   for (const field of FIELD_NAMES) if (record[field] !== undefined) body[field] = record[field];
   for (const [kind, fields] of [['visual', VISUAL_FIELDS], ['audio', AUDIO_FIELDS]] as const) {
@@ -117,6 +100,40 @@ export function validateGenerateRequest(
   }
   return { ok: true, value: body as GenerateRequest };
 }
+
+/**
+ * Validates a request body from anywhere (a proxy's visitors): a JSON object, the field rules, no other keys,
+ * then the method combinations (exactly one visual source, exactly one audio source, `voice` with `content` and
+ * only then). Returns the first problem as a message that names the field the way the caller's users know it.
+ * `voices` replaces NavTalk's documented list (a proxy's ALLOWED_VOICES, the element's `NavtalkAvatar.voices`),
+ * e.g. to accept a voice NavTalk added later.
+ */
+export function validateGenerateRequest(
+  input: unknown, name: FieldNamer = jsonKey, voices: ReadonlySet<string> = DEFAULT_VOICES,
+): Validation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, field: undefined, message: 'The request body must be a JSON object of NavTalk fields.' };
+  }
+  const record = input as Record<string, unknown>;
+  // The same order as the schema: field rules in table order, then unknown keys.
+  const problem = fieldProblem(record, name, voices);
+  if (problem) return problem;
+  const unknown = Object.keys(record).find((key) => !Object.hasOwn(FIELDS, key));
+  if (unknown !== undefined) {
+    const message = unknown === 'license'
+      ? 'license must not be sent from a page: the proxy adds the NavTalk key itself.'
+      : `${unknown} is not a NavTalk field (allowed: ${FIELD_NAMES.join(', ')}).`;
+    return { ok: false, field: unknown, message };
+  }
+  return combination(record, name, voices);
+}
+
+/**
+ * validateGenerateRequest for fields read from the table (requestFromFields): they can only be the table's, so the
+ * checks of a foreign body, and their messages, stay out of the element's bundle.
+ */
+export const validateFields = (fields: Record<string, unknown>, name: FieldNamer, voices: ReadonlySet<string>): Validation =>
+  fieldProblem(fields, name, voices) ?? combination(fields, name, voices);
 
 /** Which of the 9 NavTalk methods a valid request uses: 1-9, visual source major, audio source minor. */
 export function methodNumber(request: GenerateRequest): number {

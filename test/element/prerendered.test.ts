@@ -43,6 +43,22 @@ describe('result-url', () => {
     }
   });
 
+  it('autoplay with sound refused (no gesture here): the video that started loading at connect plays muted, with "Tap for sound"', async () => {
+    const proxy = await testProxy();
+    const el = await mount({ endpoint: proxy.endpoint, ...SCRIPT, 'result-url': RESULT, trigger: 'load', autoplay: true });
+    await ready(el);
+    await el.updateComplete;
+    const video = part<HTMLVideoElement>(el, 'video')!;
+    await playing(video);
+    await waitUntil(() => part(el, 'unmute') !== null, 'the "Tap for sound" button');
+    expect(video.muted).to.equal(true);
+    expect(part(el, 'play')).to.equal(null);
+    part<HTMLButtonElement>(el, 'unmute')!.click();
+    await el.updateComplete;
+    expect(part(el, 'unmute')).to.equal(null);
+    expect(await proxy.requests()).to.deep.equal([]);
+  });
+
   it('with trigger="click": the Play button plays it, still with no request', async () => {
     const proxy = await testProxy();
     const el = await mount({ endpoint: proxy.endpoint, ...SCRIPT, 'result-url': RESULT, trigger: 'click', muted: true });
