@@ -5,10 +5,11 @@ import {
 
 /**
  * The reference Cloudflare Worker: the portable proxy handler at `/`, with Durable Objects for everything
- * that must be shared and exact across Cloudflare's instances (tasks, the daily budget, per-IP buckets),
+ * that must be shared and exact across Cloudflare's instances (tasks, the daily budget, per-client buckets),
  * finished videos kept in R2 and served from `/?video=`, and `/health` for deploy checks.
  */
 export { TaskObject, BudgetObject, LimiterObject, TimingsObject } from './objects.js';
+import { limiterShard } from './objects.js';
 import { r2ResultStore } from './results.js';
 
 /** Tasks live in one TaskObject per task id. */
@@ -25,8 +26,10 @@ const durableBudget = (env: Env): Budget => ({
   reserve: (limit, now): Promise<Admission> => env.BUDGET.get(env.BUDGET.idFromName(utcDay(now))).reserve(limit, now),
 });
 
+/** Each client's bucket lives in one of a fixed set of LimiterObjects, chosen by its key. */
 const durableLimiter = (env: Env): RateLimiter => ({
-  take: (key, perMinute, now): Promise<Admission> => env.LIMITER.get(env.LIMITER.idFromName(key)).take(perMinute, now),
+  take: (key, perMinute, now): Promise<Admission> =>
+    env.LIMITER.get(env.LIMITER.idFromName(limiterShard(key))).take(key, perMinute, now),
 });
 
 // The env object lives as long as the isolate: build the handler (and parse the configuration) once.

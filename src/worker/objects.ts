@@ -102,24 +102,55 @@ export class BudgetObject extends DurableObject<Env> {
   }
 }
 
+/** How many LimiterObjects share the clients' token buckets. */
+const LIMITER_SHARDS = 32;
+
 /**
- * One client's token bucket (idFromName(address or IPv6 /64)), forgotten after a minute without requests.
- * Like the other objects here it uses the asynchronous storage API, never `ctx.storage.kv`: on workerd
- * 1.20260426 an object that has read `storage.kv` is never garbage collected after eviction (its storage stays
- * a GC root), so with one object per client address the Worker's memory grew with every new address
- * (docs/benchmarks.md, the soak). Both APIs read and write the same key-value table.
+ * The LimiterObject that keeps a client's bucket (idFromName of this): one of LIMITER_SHARDS, by an FNV-1a hash
+ * of the client key, so the same client always meets the same bucket.
+ */
+export function limiterShard(client: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < client.length; i++) hash = Math.imul(hash ^ client.charCodeAt(i), 0x01000193);
+  return `shard-${(hash >>> 0) % LIMITER_SHARDS}`;
+}
+
+const BUCKET_KEY = 'bucket:';
+/** A bucket refills completely within a minute of its last take, so forgetting it then changes nothing. */
+const FORGET_AFTER_MS = 60_000;
+
+/**
+ * The token buckets of the clients whose keys hash to this shard, one storage key per client. A fixed set of
+ * objects rather than one per client address: each new address made a new Durable Object, with its own SQLite
+ * database, which costs workerd some 200 kB and three open files while it runs and was woken again by its
+ * alarm a minute later, so the objects alive grew with the rate of new addresses; here they stay at most
+ * LIMITER_SHARDS (docs/benchmarks.md, the soak). The input gate holds other calls while a bucket is read, and
+ * its write follows with no other await, so each client's bucket stays exact. Like the other objects here it
+ * keeps to the asynchronous storage API: on workerd 1.20260426 an object that has read `ctx.storage.kv` is
+ * never garbage collected after eviction.
  */
 export class LimiterObject extends DurableObject<Env> {
-  async take(perMinute: number, now: number): Promise<Admission> {
+  async take(client: string, perMinute: number, now: number): Promise<Admission> {
     const storage = this.ctx.storage;
-    const { bucket, admission } = takeToken(await storage.get<Bucket>('bucket'), perMinute, now);
-    void storage.put('bucket', bucket);
-    // A bucket refills completely within a minute, so forgetting it then changes nothing.
-    void this.ctx.storage.setAlarm(now + 60_000);
+    const key = BUCKET_KEY + client;
+    const { bucket, admission } = takeToken(await storage.get<Bucket>(key), perMinute, now);
+    void storage.put(key, bucket);
+    if ((await storage.getAlarm()) === null) void storage.setAlarm(now + FORGET_AFTER_MS);
     return admission;
   }
 
+  /** Forgets the buckets untouched for a minute, and comes back when the oldest of the others is due. */
   override async alarm(): Promise<void> {
-    await this.ctx.storage.deleteAll();
+    const storage = this.ctx.storage;
+    const due = Date.now() - FORGET_AFTER_MS;
+    const idle: string[] = [];
+    let oldest = Infinity;
+    for (const [key, bucket] of await storage.list<Bucket>({ prefix: BUCKET_KEY })) {
+      if (bucket.at <= due) idle.push(key);
+      else oldest = Math.min(oldest, bucket.at);
+    }
+    // storage.delete takes at most 128 keys at a time.
+    for (let i = 0; i < idle.length; i += 128) void storage.delete(idle.slice(i, i + 128));
+    if (oldest !== Infinity) void storage.setAlarm(oldest + FORGET_AFTER_MS);
   }
 }

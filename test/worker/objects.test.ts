@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { BudgetObject, LimiterObject, TimingsObject } from '../../src/worker/objects.js';
+import { limiterShard, type BudgetObject, type LimiterObject, type TimingsObject } from '../../src/worker/objects.js';
 
 /**
  * On workerd 1.20260426 a Durable Object that has read `ctx.storage.kv` is never garbage collected after it is
@@ -19,21 +19,19 @@ function forbidSyncKv(state: DurableObjectState): void {
 }
 
 describe('Durable Objects keep to the asynchronous storage API (ctx.storage.kv leaks them on workerd)', () => {
-  it('LimiterObject: takes tokens without ctx.storage.kv, and reads a bucket the synchronous API wrote', async () => {
+  it('LimiterObject: takes tokens without ctx.storage.kv', async () => {
     const now = Date.now();
     const stub = env.LIMITER.get(env.LIMITER.idFromName('objects-test-limiter'));
     await runInDurableObject(stub, async (instance: LimiterObject, state) => {
-      // A bucket as the earlier version stored it, through the synchronous API: one token left.
-      state.storage.kv.put('bucket', { tokens: 1, at: now });
       forbidSyncKv(state);
       // The guard is in place where the object looks.
       expect(() => (instance as unknown as { ctx: DurableObjectState }).ctx.storage.kv).toThrow('ctx.storage.kv was read');
-      expect(await instance.take(2, now)).toEqual({ ok: true });
-      expect(await instance.take(2, now)).toMatchObject({ ok: false });
-      expect(await state.storage.get('bucket')).toEqual({ tokens: 0, at: now });
+      expect(await instance.take('192.0.2.1', 2, now)).toEqual({ ok: true });
+      expect(await instance.take('192.0.2.1', 2, now)).toEqual({ ok: true });
+      expect(await instance.take('192.0.2.1', 2, now)).toMatchObject({ ok: false });
+      expect(await state.storage.get('bucket:192.0.2.1')).toEqual({ tokens: 0, at: now });
     });
   });
-
   it('BudgetObject: counts concurrent reservations exactly without ctx.storage.kv, from a count the synchronous API wrote', async () => {
     const now = Date.now();
     const stub = env.BUDGET.get(env.BUDGET.idFromName('objects-test-budget'));
@@ -53,5 +51,58 @@ describe('Durable Objects keep to the asynchronous storage API (ctx.storage.kv l
     await Promise.all([4000, 5000, 6000].map((ms) => stub.record(ms)));
     await stub.estimate();
     expect(await runInDurableObject(stub, (_instance: TimingsObject, state) => state.storage.get<number[]>('durations'))).toHaveLength(3);
+  });
+});
+
+/** Client keys that share a shard with `first`. */
+function shardMates(first: string, count: number): string[] {
+  const mates: string[] = [];
+  for (let i = 0; mates.length < count; i++) {
+    const key = `2001:db8:${i.toString(16)}::/64`;
+    if (key !== first && limiterShard(key) === limiterShard(first)) mates.push(key);
+  }
+  return mates;
+}
+
+describe('rate-limit buckets in a fixed set of LimiterObjects', () => {
+  it('spreads client keys over all the shards, the same key always to the same one', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => `198.51.${i >> 8}.${i & 255}`);
+    expect(new Set(keys.map(limiterShard)).size).toBe(32);
+    expect(keys.map(limiterShard)).toEqual(keys.map(limiterShard));
+  });
+
+  it('keeps each client of a shard its own exact bucket, under concurrent takes', async () => {
+    const alice = '192.0.2.10';
+    const [bob, carol] = shardMates(alice, 2);
+    const stub = env.LIMITER.get(env.LIMITER.idFromName(limiterShard(alice)));
+    const now = Date.now();
+    const takes = (client: string, n: number) => Promise.all(Array.from({ length: n }, () => stub.take(client, 3, now)));
+    const [a, b] = await Promise.all([takes(alice, 8), takes(bob!, 2)]);
+    expect(a.filter((t) => t.ok)).toHaveLength(3);
+    expect(b.filter((t) => t.ok)).toHaveLength(2);
+    // Alice's empty bucket is not Bob's or Carol's, and a refused take answers when her next token comes.
+    expect(await stub.take(alice, 3, now)).toEqual({ ok: false, retryAfterSeconds: 20 });
+    expect(await stub.take(bob!, 3, now)).toEqual({ ok: true });
+    expect(await stub.take(bob!, 3, now)).toMatchObject({ ok: false });
+    expect(await stub.take(carol!, 3, now)).toEqual({ ok: true });
+    expect(await stub.take(alice, 3, now + 20_000)).toEqual({ ok: true });
+  });
+
+  it('forgets the buckets untouched for a minute (full again) and keeps the others until theirs is up', async () => {
+    const stale = '192.0.2.20';
+    const [recent] = shardMates(stale, 1);
+    const stub = env.LIMITER.get(env.LIMITER.idFromName(limiterShard(stale)));
+    const now = Date.now();
+    await stub.take(stale, 2, now - 61_000);
+    await stub.take(recent!, 2, now - 1_000);
+    await stub.take(recent!, 2, now - 1_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runInDurableObject(stub, async (_instance: LimiterObject, state) => {
+      expect(await state.storage.get(`bucket:${stale}`)).toBeUndefined();
+      expect(await state.storage.get(`bucket:${recent}`)).toEqual({ tokens: 0, at: now - 1_000 });
+      expect(await state.storage.getAlarm()).toBe(now - 1_000 + 60_000);
+    });
+    // The kept bucket still counts: no token for `recent` yet.
+    expect(await stub.take(recent!, 2, now)).toMatchObject({ ok: false });
   });
 });
