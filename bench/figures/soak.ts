@@ -181,8 +181,8 @@ function aloneNote(rss: Series, heap: HeapSeries | undefined, d: Drive): string 
     ? ` The Worker isolate's JS heap after each collection (its objects, Durable Objects included) went from ${(heap.start / 1e6).toFixed(2)} MB to ${(heap.end / 1e6).toFixed(2)} MB (${heap.perMin >= 0 ? '+' : ''}${(heap.perMin / 1e3).toFixed(1)} kB/min over the second half).`
     : '';
   return rss.flat
-    ? `**Flat on workerd alone**: after full collections, the Worker's workerd changed ${perMin(rss)} over the second half (${MB(rss.start)} at the start, ${MB(rss.end)} at the end), over ${num(d.outcomes.length)} new generations, each with two new Durable Objects (its task and its client's rate-limit object).${js}`
-    : `**Not flat on workerd alone**: even after full collections, the Worker's workerd grew ${perMin(rss)} over the second half (${MB(rss.start)} at the start, ${MB(rss.end)} at the end), over ${num(d.outcomes.length)} new generations, each with two new Durable Objects (its task and its client's rate-limit object).${js} Growth outside that heap is workerd's own memory (objects, SQLite, alarms, its allocator); heap snapshots through workerd's inspector (docs/benchmarks.md) tell what it holds.`;
+    ? `**Flat on workerd alone**: after full collections, the Worker's workerd changed ${perMin(rss)} over the second half (${MB(rss.start)} at the start, ${MB(rss.end)} at the end), over ${num(d.outcomes.length)} new generations, each with a new Durable Object (its task) and a new client in one of the 32 rate-limit objects.${js}`
+    : `**Not flat on workerd alone**: even after full collections, the Worker's workerd grew ${perMin(rss)} over the second half (${MB(rss.start)} at the start, ${MB(rss.end)} at the end), over ${num(d.outcomes.length)} new generations, each with a new Durable Object (its task) and a new client in one of the 32 rate-limit objects.${js} Growth outside that heap is workerd's own memory (objects, SQLite, alarms, its allocator); heap snapshots through workerd's inspector (docs/benchmarks.md) tell what it holds.`;
 }
 
 /**
