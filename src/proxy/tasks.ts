@@ -78,6 +78,8 @@ export interface TaskRecord {
   deadlineAt: number;
   /** What recent tasks took when this one started (adaptive schedule only). */
   expected?: DurationEstimate;
+  /** When NavTalk last answered that the task was still running. */
+  runningAt?: number;
   /** Consecutive failed polls (for backoff) and the last one's description. */
   pollFailures: number;
   lastPollFailure?: UpstreamFailure;
@@ -358,7 +360,12 @@ export class TaskCoordinator {
       if (answer.status === 'done') {
         next.videoUrl = answer.videoUrl!;
         if (this.deps.results) next.upstreamVideoUrl = answer.videoUrl!;
-        await this.deps.timings?.record(now - record.startedAt).catch(() => {});
+        // NavTalk finished between the last poll that saw it running and this one: the midpoint, not this poll's
+        // time, or every duration learnt would include the schedule's own lag and push the next window late.
+        const finishedAt = ((record.runningAt ?? record.startedAt) + now) / 2;
+        await this.deps.timings?.record(finishedAt - record.startedAt).catch(() => {});
+      } else if (!isTerminal(answer.status)) {
+        next.runningAt = now;
       }
       if (answer.status === 'failed') {
         // With NavTalk's reason it reads as the input problem it usually is; without one it is a retryable failure.

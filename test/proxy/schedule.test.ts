@@ -74,11 +74,12 @@ describe('the adaptive schedule in the handler', () => {
     const first = await proxy.post(await signed(textBody('adaptive-1')));
     const firstId = ((await first.json()) as { task_id: string }).task_id;
     expect((await proxy.settle(firstId)).status).toBe('done');
-    // Cold: the first poll is NavTalk's advised 2 s after the start, and it sees the (fast) mock task done.
+    // Cold: the first poll is NavTalk's advised 2 s after the start, and it sees the (fast) mock task done, which
+    // happened somewhere in between: the duration learnt is the midpoint.
     expect(queryCalls(h.mock.calls)).toHaveLength(1);
     const learnt = (await timings.estimate())!;
-    expect(learnt.p50).toBeGreaterThanOrEqual(SPARSE_POLL_MS);
-    expect(learnt.p50).toBeLessThan(SPARSE_POLL_MS + 1000);
+    expect(learnt.p50).toBeGreaterThanOrEqual(SPARSE_POLL_MS / 2);
+    expect(learnt.p50).toBeLessThan(SPARSE_POLL_MS / 2 + 500);
 
     const second = await proxy.post(await signed(textBody('adaptive-2')));
     const secondId = ((await second.json()) as { task_id: string }).task_id;
@@ -87,5 +88,18 @@ describe('the adaptive schedule in the handler', () => {
     // Warm: the first poll lands just before the learnt duration, at the window's start.
     const polledAt = queryCalls(h.mock.calls)[1]!.at;
     expect(polledAt - postedAt).toBeLessThan(learnt.p10);
+  }, 15_000);
+
+  it('learns when NavTalk finished, not when the poll saw it: the midpoint of the last two polls', async () => {
+    const timings = new MemoryTaskTimings();
+    const proxy = makeProxy(h, { UPSTREAM_POLL_INTERVAL_MS: '' }, { timings });
+    h.mock.configure({ timing: { processingAfterMs: 100, doneAfterMs: 2500 } });
+    const started = await proxy.post(await signed(textBody('midpoint')));
+    expect((await proxy.settle(((await started.json()) as { task_id: string }).task_id)).status).toBe('done');
+    // Polled at 2 s (processing) and 4 s (done): it finished in between; 4 s would teach a window 1.5 s late.
+    expect(queryCalls(h.mock.calls)).toHaveLength(2);
+    const learnt = (await timings.estimate())!.p50;
+    expect(learnt).toBeGreaterThan(2500);
+    expect(learnt).toBeLessThan(3500);
   }, 15_000);
 });
