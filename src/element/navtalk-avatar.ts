@@ -576,7 +576,8 @@ export class NavtalkAvatar extends LitElement {
   #setResult(resultUrl: string | null, taskId: string | null): void {
     this._resultUrl = resultUrl;
     this._taskId = taskId;
-    // A video started early keeps its muted fallback.
+    // A video started early keeps its muted fallback; one that would not load is not reused, even for the same URL.
+    if (this.#media?.error) this.#media = undefined;
     this._policyMuted &&= resultUrl === this.#media?.getAttribute('src');
     this._playback = resultUrl && (this.#playWhenReady || (this.autoplay && !reducedMotion())) ? 'starting' : 'paused';
     if (resultUrl) this.#playWhenReady = false;
