@@ -61,7 +61,7 @@ const EXAMPLES: Example[] = [
   { group: 'done', title: 'Done, with controls', attributes: { endpoint: states('done'), controls: true },
     about: 'The browser’s own controls, for long clips. Captions from the text are on while muted.' },
   { group: 'errors', title: 'Failed', attributes: { endpoint: states('failed') },
-    about: 'NavTalk could not make the video (upstream_failed). The Try again button starts over.' },
+    about: 'NavTalk accepted the request, then failed it (generation_failed): its reason shows, and Try again makes it once more.' },
   { group: 'errors', title: 'Rate-limited', attributes: { endpoint: states('rate-limited') },
     about: 'The proxy answered 429 with Retry-After: the message counts down to when a retry may succeed.' },
   { group: 'errors', title: 'Unauthorized', attributes: { endpoint: states('unauthorized') },

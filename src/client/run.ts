@@ -77,7 +77,7 @@ export async function runTask(options: RunOptions): Promise<TaskUpdate> {
       const json = parseJson(await response.text());
       if (!response.ok) throw errorFromResponse(response, json);
       const state = readTaskState(json);
-      if (!state) throw new TaskError('proxy_error', 'The proxy answered with something other than a task state.');
+      if (!state) throw notAState();
       return state;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
@@ -139,10 +139,10 @@ export async function runTask(options: RunOptions): Promise<TaskUpdate> {
 /** Passes a task state on, or throws for a failed task or a done task without a video. */
 function report(state: TaskState, onUpdate: (update: TaskUpdate) => void): void {
   if (state.status === 'failed') {
-    throw new TaskError(knownCode(state.error?.code) ?? 'upstream_failed', state.error?.message ?? 'The video could not be generated.');
+    throw new TaskError(knownCode(state.error?.code) ?? 'upstream_failed', state.error?.message ?? 'The video could not be made.');
   }
   if (state.status === 'done' && !state.video_url) {
-    throw new TaskError('proxy_error', 'The proxy reported the task done without a video_url.');
+    throw notAState();
   }
   onUpdate({ status: state.status, taskId: state.task_id, resultUrl: state.video_url ?? null });
 }
@@ -154,6 +154,9 @@ function parseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** An answer that is not a task state, or a done one without its video. */
+const notAState = () => new TaskError('proxy_error', 'The proxy answered with something other than a task state.');
 
 const timedOut = (timeoutMs: number) =>
   new TaskError('timeout', `No video after ${Math.round(timeoutMs / 1000)} s.`);

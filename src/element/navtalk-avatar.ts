@@ -230,8 +230,11 @@ export class NavtalkAvatar extends LitElement {
   #playWhenReady = false;
   /** generate() was called: start at the next update, after input changes are applied. */
   #wanted = false;
-  /** The last video would not load: the next generation asks the proxy to check it (and remake it if gone). */
-  #videoBroken = false;
+  /**
+   * What the proxy gave did not work here (a video that would not load, or a failure): the next generation asks the
+   * proxy to recheck it, which remakes what is gone or failed.
+   */
+  #recheck = false;
   /** `result-url`: a video made in advance, played with no proxy call. */
   #given: string | null = null;
   /** The `result-url` video would not load, so the inputs are generated instead. */
@@ -272,6 +275,8 @@ export class NavtalkAvatar extends LitElement {
    */
   generate(): void {
     if (LOADING.includes(this._status)) return;
+    // After a failure this is a Try again: the proxy would otherwise answer with the failure it remembers.
+    if (this._status === 'failed') this.#recheck = true;
     this.#wanted = true;
     this.requestUpdate();
   }
@@ -345,7 +350,7 @@ export class NavtalkAvatar extends LitElement {
     if (this.hasUpdated && [...changed.keys()].some((key) => INPUTS.has(key as string))) {
       // Lit batches changes made in one task, so several attributes set together make one request.
       this.#stop();
-      this.#autoDone = this.#cancelled = this.#videoBroken = this.#fallback = false;
+      this.#autoDone = this.#cancelled = this.#recheck = this.#fallback = false;
       this.#playWhenReady &&= this.#wanted;
       this._error = null;
       this.#setResult(null, null);
@@ -377,7 +382,7 @@ export class NavtalkAvatar extends LitElement {
     const showLoading = loading && elapsed >= LOADING_DELAY_MS;
     // Only moves forward: a function of elapsed time that approaches 95 %.
     const progress = 0.95 * (1 - Math.exp(-elapsed / PROGRESS_TAU_MS));
-    const statusText = status === 'idle' ? '' : status === 'failed' ? s.failed : s[status];
+    const statusText = status === 'idle' ? '' : s[status];
     const trigger = this.#trigger();
     return html`
       ${this._resultUrl ? this.#renderVideo(s) : this.#renderPoster()}
@@ -456,14 +461,14 @@ export class NavtalkAvatar extends LitElement {
 
   #renderError(s: NavtalkStrings, error: NavtalkErrorDetail) {
     const wait = Math.ceil((this.#retryAt - this._now) / 1000);
+    // Only a fix of the inputs helps invalid_input; its message, and NavTalk's reason for a failure, are worth reading.
+    const fixable = error.code === 'invalid_input';
     return html`<div part="error">
       <slot name="error">
         <p>${s[error.code]}${wait > 0 ? ` ${fill(s.retryIn, wait)}` : ''}</p>
-        ${error.code === 'invalid_input' ? html`<p class="detail">${error.message}</p>` : nothing}
+        ${fixable || error.code === 'generation_failed' ? html`<p class="detail">${error.message}</p>` : nothing}
       </slot>
-      ${error.code === 'invalid_input'
-        ? nothing
-        : html`<button part="retry" @click=${this.generate}>${s.retry}</button>`}
+      ${fixable ? nothing : html`<button part="retry" @click=${this.generate}>${s.retry}</button>`}
     </div>`;
   }
 
@@ -510,8 +515,8 @@ export class NavtalkAvatar extends LitElement {
     this._now = this.#startedAt = Date.now();
     this.#spokenText = checked.value.content;
     const timeout = this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_SECONDS;
-    const recheck = this.#videoBroken;
-    this.#videoBroken = false;
+    const recheck = this.#recheck;
+    this.#recheck = false;
     this.#leave = shareTask(
       { endpoint, body: checked.value, timeoutMs: timeout * 1000, recheck },
       {
@@ -642,7 +647,6 @@ export class NavtalkAvatar extends LitElement {
       this.#fallback = true;
       return void this.#start();
     }
-    this.#videoBroken = true;
     this.#fail(new TaskError('upstream_failed', 'The generated video could not be loaded.'));
   };
 

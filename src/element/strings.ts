@@ -49,6 +49,7 @@ export const DEFAULT_STRINGS: NavtalkStrings = {
   rate_limited: 'Too many videos are being made right now.',
   unauthorized: 'This page is not allowed to make videos.',
   upstream_failed: 'The video service could not make this video.',
+  generation_failed: 'The video could not be made.',
   proxy_error: 'The video server gave an unexpected answer.',
 };
 

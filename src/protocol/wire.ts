@@ -6,7 +6,7 @@ export const isTerminal = (status: TaskStatus): boolean => status === 'done' || 
 
 /** Error codes the element reports in `navtalk-error`. */
 export const ELEMENT_ERROR_CODES = [
-  'invalid_input', 'network', 'timeout', 'rate_limited', 'unauthorized', 'upstream_failed', 'proxy_error',
+  'invalid_input', 'network', 'timeout', 'rate_limited', 'unauthorized', 'upstream_failed', 'generation_failed', 'proxy_error',
 ] as const;
 export type ElementErrorCode = (typeof ELEMENT_ERROR_CODES)[number];
 
@@ -19,7 +19,7 @@ export const PROXY_TO_ELEMENT_CODE = {
   invalid_json: 'invalid_input',
   unsafe_url: 'invalid_input',
   payload_too_large: 'invalid_input',
-  // NavTalk itself refused the request (a 4xx from /generate, or a failed task with NavTalk's reason).
+  // NavTalk itself refused the request (a 4xx from /generate): the input must change, trying again will not help.
   upstream_rejected: 'invalid_input',
   unsupported_media_type: 'proxy_error',
   method_not_allowed: 'proxy_error',
@@ -30,7 +30,8 @@ export const PROXY_TO_ELEMENT_CODE = {
   rate_limited: 'rate_limited',
   budget_exhausted: 'rate_limited',
   upstream_failed: 'upstream_failed',
-  generation_failed: 'upstream_failed',
+  // NavTalk accepted the request, then failed the task (with its reason): trying again may work.
+  generation_failed: 'generation_failed',
   timeout: 'timeout',
   unavailable: 'proxy_error',
   misconfigured: 'proxy_error',
@@ -86,8 +87,9 @@ export const readErrorBody = (value: unknown): ErrorInfo | undefined => (isRecor
 
 /**
  * Query parameters. Status request: `task_id`, `wait`, and `status`, the status the client last saw (for
- * long-polls). `GET ?video=` serves a stored video. `POST ?recheck=1`: the client could not load the video it
- * was given, so the proxy checks it (and makes it again only if it is gone).
+ * long-polls). `GET ?video=` serves a stored video. `POST ?recheck=1`: what the client was given did not work for
+ * it, a video it could not load (the proxy checks it, and makes it again only if it is gone) or a failure (Try
+ * again: the proxy makes it again, once however many clients ask at the same moment).
  */
 export const QUERY = { taskId: 'task_id', wait: 'wait', status: 'status', video: 'video', recheck: 'recheck' } as const;
 /** Longest long-poll a client asks for, in seconds. */

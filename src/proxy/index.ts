@@ -10,7 +10,7 @@ export {
   type DurationEstimate, type TaskTimings,
 } from './schedule.js';
 export {
-  TaskCoordinator, publicState, redactingLog, storedVideoUrl,
+  TaskCoordinator, publicState, redactingLog, storedVideoUrl, FAILURE_TTL_MS, REFUSAL_TTL_MS,
   type TaskStore, type StartOptions, type TaskSlot, type TaskRecord, type TaskSettings, type StartOutcome, type Admit, type ProxyError,
   type ProxyLog, type CoordinatorDeps,
 } from './tasks.js';

@@ -13,12 +13,13 @@ import { pollDelay, type DurationEstimate, type TaskTimings } from './schedule.j
  *        failed task is started again only by a later POST, which counts against the budget again.
  * poll:  one GET /query_status per wake-up, on the schedule of schedule.ts; transient errors back off, everything
  *        is bounded by the task's deadline. Poll calls are safe to repeat, so a re-run wake-up (alarms are
- *        at-least-once) is harmless. A request NavTalk refused is answered with that refusal for a while.
+ *        at-least-once) is harmless. A request NavTalk refused is answered with that refusal for a while; any
+ *        other failure for a minute (FAILURE_TTL_MS), unless a client asks to try again (a recheck).
  * keep:  with a result store, a done task's video is copied there once (after `done` is answered, so the copy
  *        never delays it; a failed copy leaves NavTalk's URL in place and is tried again later), and the
  *        result then lasts until the operator deletes it. A start finds a stored video before asking NavTalk.
  *        A client that could not load the video may ask for a recheck: only a video that is really gone is
- *        made again (once, through the usual guards).
+ *        made again (once, through the usual guards). A recheck of a failed task is a Try again: made again once.
  */
 
 /** A proxy error as the handler answers it. */
@@ -186,6 +187,11 @@ const isRefusal = (status: number) => status >= 400 && status < 500 && ![401, 40
 
 /** How long a request NavTalk refused is answered with that refusal before NavTalk is asked again. */
 export const REFUSAL_TTL_MS = 10 * 60_000;
+/**
+ * How long any other failure is answered to new viewers before the next one starts a generation: long enough that
+ * a spike of viewers of a failed script does not pay for it one by one, short enough that it heals by itself.
+ */
+export const FAILURE_TTL_MS = 60_000;
 
 /** The stored copy's URL; `v` changes with the bytes, so caches never serve an older copy under it. */
 export const storedVideoUrl = (videoBase: string, id: string, etag: string): string =>
@@ -243,6 +249,9 @@ export class TaskCoordinator {
       if (record && record.status !== 'failed' && !recheckable) return { ok: true, state: publicState(record) };
       // Asking again would be refused again, and would spend a token and a unit of the budget each time.
       if (record?.error?.code === 'upstream_rejected') return { ok: false, error: proxyError(record.error.code, record.error.message) };
+      // A failure is answered as such to new viewers while it is remembered, so a spike of them does not pay for
+      // it again one by one; a client's Try again (a recheck) starts one new generation, shared by those who join it.
+      if (record?.status === 'failed' && !recheck) return { ok: true, state: publicState(record) };
       if (!this.inflight) {
         // One attempt at a time, a recheck included: the flight is taken before anything is awaited.
         const attempt = recheckable ? this.recheck(record, id, request, settings, admit) : this.begin(id, request, settings, admit);
@@ -333,7 +342,9 @@ export class TaskCoordinator {
     if (isTerminal(record.status)) {
       record.finishedAt ??= this.deps.now();
       const { resultTtlMs, storedTtlMs } = record.settings;
-      const ttl = record.error?.code === 'upstream_rejected' ? Math.min(REFUSAL_TTL_MS, resultTtlMs) : record.stored ? storedTtlMs : resultTtlMs;
+      const ttl = record.status === 'failed'
+        ? Math.min(record.error?.code === 'upstream_rejected' ? REFUSAL_TTL_MS : FAILURE_TTL_MS, resultTtlMs)
+        : record.stored ? storedTtlMs : resultTtlMs;
       if (ttl === null) delete record.expiresAt;
       else record.expiresAt = this.deps.now() + ttl;
     }
@@ -368,10 +379,12 @@ export class TaskCoordinator {
         next.runningAt = now;
       }
       if (answer.status === 'failed') {
-        // With NavTalk's reason it reads as the input problem it usually is; without one it is a retryable failure.
-        next.error = answer.errorText
-          ? { code: 'upstream_rejected', message: `NavTalk could not make this video: ${answer.errorText}` }
-          : { code: 'generation_failed', message: 'NavTalk could not generate the video.' };
+        // NavTalk accepted the request and then failed it: not the input's fault as far as anyone can tell, so it
+        // may be tried again (a refusal of the input is a 4xx from /generate, upstream_rejected).
+        next.error = {
+          code: 'generation_failed',
+          message: answer.errorText ? `NavTalk could not make this video: ${answer.errorText}` : 'NavTalk could not generate the video.',
+        };
         this.deps.log('warn', 'generation_failed', { task: record.id });
       }
     } catch (error) {

@@ -199,19 +199,19 @@ describe('faults that do not recover end the task with a clear error', () => {
     expect(upstream(seen.content)).toEqual({ generate: 1, polls: 3 });
   });
 
-  it('outcome failed with a reason: NavTalk\'s reason reaches the page as invalid_input (changing the input is the fix)', async () => {
+  it('outcome failed with a reason: generation_failed with NavTalk\'s reason on the page, and a Try again button', async () => {
     const seen = await element({ outcome: 'failed' });
     expect(seen.status).toBe('failed');
-    expect(seen.error?.code).toBe('invalid_input');
-    expect(seen.error?.message).toBe(`NavTalk could not make this video: ${FAILED_TASK_ERROR}`);
-    expect(seen.retryButton).toBe(false);
+    expect(seen.error).toEqual({ code: 'generation_failed', message: `NavTalk could not make this video: ${FAILED_TASK_ERROR}` });
+    expect(await seen.page.locator('#a [part="error"]').textContent()).toContain(FAILED_TASK_ERROR);
+    expect(seen.retryButton).toBe(true);
     expect(upstream(seen.content).generate).toBe(1);
   });
 
-  it('outcome failed without a reason: upstream_failed, and the retry button starts a new generation', async () => {
+  it('outcome failed without a reason: generation_failed, and the retry button starts exactly one new generation', async () => {
     const seen = await element({ outcome: 'failed_silently' });
     expect(seen.status).toBe('failed');
-    expect(seen.error).toEqual({ code: 'upstream_failed', message: 'NavTalk could not generate the video.' });
+    expect(seen.error).toEqual({ code: 'generation_failed', message: 'NavTalk could not generate the video.' });
     expect(seen.retryButton).toBe(true);
     mock.configure({ faults: { outcome: undefined } });
     await seen.page.locator('#a [part="retry"]').click();

@@ -59,7 +59,7 @@ describe('status and events', () => {
     const log = statusLog(el);
     el.generate();
     const error = await failure(el);
-    expect(error).to.deep.equal({ code: 'upstream_failed', message: 'NavTalk could not find a face.' });
+    expect(error).to.deep.equal({ code: 'generation_failed', message: 'NavTalk could not find a face.' });
     expect(log).to.deep.equal(['submitting', 'started', 'failed']);
     expect(el.error).to.deep.equal(error);
     expect(el.resultUrl).to.equal(null);
@@ -211,13 +211,15 @@ describe('retry', () => {
     expect(await proxy.posts()).to.have.length(2);
   });
 
-  it('generate() sends the request again after a failure', async () => {
+  it('generate() after a failure is a Try again: the request once more, asking the proxy to recheck (it remembers failures)', async () => {
     const failed = { task_id: 'task-1', status: 'failed', error: { code: 'generation_failed', message: 'Try later.' } };
     const proxy = await testProxy({ poll: [{ body: failed }] });
     const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT });
-    expect(await failure(el)).to.deep.equal({ code: 'upstream_failed', message: 'Try later.' });
+    expect(await failure(el)).to.deep.equal({ code: 'generation_failed', message: 'Try later.' });
     el.generate();
     await ready(el);
-    expect(await proxy.posts()).to.have.length(2);
+    const posts = await proxy.posts();
+    expect(posts.map((p) => new URL(p.url, location.href).search)).to.deep.equal(['', '?recheck=1']);
+    expect(posts[1]!.body).to.deep.equal(posts[0]!.body);
   });
 });

@@ -2,7 +2,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { NavtalkAvatar } from '../../src/index.js';
 import { failure, mount, part, ready, statusLog } from './support/helpers.js';
-import { EXTRA_VOICE, REAL_PROXY_PATH, REFUSAL, REFUSING_PROXY_PATH } from './support/real-proxy-paths.js';
+import { EXTRA_VOICE, FAILING_PROXY_PATH, REAL_PROXY_PATH, REFUSAL, REFUSING_PROXY_PATH } from './support/real-proxy-paths.js';
 
 const ENDPOINT = REAL_PROXY_PATH;
 const { url: mockUrl, license } = (await (await fetch(`${ENDPOINT}/mock-url`)).json()) as { url: string; license: string };
@@ -63,6 +63,32 @@ describe('through the real proxy to the NavTalk mock', () => {
     await el.updateComplete;
     expect(part(el, 'error')!.textContent).to.include('could not be decoded');
     expect(part(el, 'retry')).to.equal(null);
+  });
+
+  it('a task NavTalk accepted and then failed shows its reason and Try again, which makes exactly one new generation', async () => {
+    const failing = (await (await fetch(`${FAILING_PROXY_PATH}/mock-url`)).json()) as { url: string };
+    // Its own script in each browser: the engines run this file at the same time against the same mock.
+    const text = `Fails once in ${navigator.userAgent}`;
+    const tasks = async () => ((await (await fetch(`${failing.url}/__mock/tasks`)).json()) as { task_id: string; request: { content?: string } }[])
+      .filter((task) => task.request.content === text);
+    const end = async (nth: number, status: 'done' | 'failed') => {
+      await waitUntil(async () => (await tasks()).length === nth, `NavTalk has task ${nth}`, { timeout: 8000 });
+      const task = (await tasks())[nth - 1]!;
+      await fetch(`${failing.url}/__mock/tasks/${task.task_id}/complete`, { method: 'POST', body: JSON.stringify({ status }) });
+    };
+    const el = await mount({ endpoint: FAILING_PROXY_PATH, trigger: 'load', character: 'navtalk.Leo', text, voice: 'echo' });
+    await end(1, 'failed');
+    const error = await failure(el);
+    expect(error.code).to.equal('generation_failed');
+    expect(error.message).to.match(/^NavTalk could not make this video: video generation failed: no face/);
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent).to.include('no face could be detected');
+    const statuses = statusLog(el);
+    part(el, 'retry')!.click();
+    await end(2, 'done');
+    await ready(el);
+    expect([statuses[0], statuses.at(-1)]).to.deep.equal(['submitting', 'done']);
+    expect(await tasks()).to.have.length(2); // the failed one and exactly one more
   });
 
   it('a voice added to NavtalkAvatar.voices and ALLOWED_VOICES reaches NavTalk, whose refusal reads as invalid_input', async () => {

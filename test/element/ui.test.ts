@@ -92,6 +92,31 @@ describe('errors, strings and slots', () => {
     expect(part(el, 'status')!.textContent).to.equal('The video could not be made.');
   });
 
+  it('a task NavTalk accepted and then failed shows its reason and Try again, which sends the request once more as a recheck', async () => {
+    const reason = 'NavTalk could not make this video: no face could be detected in the source';
+    const proxy = await testProxy({ poll: [{ body: { task_id: 'task-1', status: 'failed', error: { code: 'generation_failed', message: reason } } }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT });
+    expect(await failure(el)).to.deep.equal({ code: 'generation_failed', message: reason });
+    await el.updateComplete;
+    const shown = part(el, 'error')!.textContent!.replace(/\s+/g, ' ');
+    expect(shown).to.contain('The video could not be made this time.');
+    expect(shown).to.contain(reason);
+    part(el, 'retry')!.click();
+    await ready(el);
+    expect((await proxy.posts()).map((p) => new URL(p.url, location.href).search)).to.deep.equal(['', '?recheck=1']);
+  });
+
+  it('a refusal of the request by NavTalk (/generate 4xx) is invalid_input with its reason and no Try again', async () => {
+    const reason = 'NavTalk refused this request: image_url could not be decoded as an image.';
+    const proxy = await testProxy({ post: [{ http: 422, error: { code: 'upstream_rejected', message: reason } }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT });
+    expect(await failure(el)).to.deep.equal({ code: 'invalid_input', message: reason });
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent).to.contain(reason);
+    expect(part(el, 'retry')).to.equal(null);
+    expect(await proxy.posts()).to.have.length(1);
+  });
+
   it('takes other texts from the strings property', async () => {
     const proxy = await testProxy({ post: [{ http: 429, error: { code: 'rate_limited', message: 'Slow.' }, headers: { 'retry-after': '9' } }] });
     const el = await mount({ endpoint: proxy.endpoint, trigger: 'manual', ...TEXT });

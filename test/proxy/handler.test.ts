@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FAILED_TASK_ERROR } from '../../src/mock/server.js';
 import { errorBodySchema, taskStateSchema, type TaskState } from '../../src/protocol/index.js';
-import { configFromEnv, createProxyHandler, MemoryBudget, type Budget } from '../../src/proxy/index.js';
+import { configFromEnv, createProxyHandler, FAILURE_TTL_MS, MemoryBudget, type Budget } from '../../src/proxy/index.js';
 import {
   badRequests, methodBodies, ORIGIN, PREVIOUS_SECRET, requestFor, signed, TEST_ENV, textBody, TUNING,
 } from './cases.js';
@@ -261,7 +261,7 @@ describe('long-poll', () => {
 
 describe('NavTalk faults', () => {
   for (const kind of ['500', '503', '429', '401', 'malformed', 'reset', 'timeout'] as const) {
-    it(`generate ${kind}: a clear error, no retry of /generate, and a later request may try again`, async () => {
+    it(`generate ${kind}: a clear error, no retry of /generate; for a minute the failure is answered, Try again starts anew`, async () => {
       const proxy = makeProxy(h, { UPSTREAM_TIMEOUT_MS: '300' });
       h.mock.configure({ faults: { generate: { kind, times: 1, retryAfter: 7 } } });
       const body = await signed(textBody(`generate-${kind}`));
@@ -272,7 +272,9 @@ describe('NavTalk faults', () => {
       if (kind === '429') expect(response.headers.get('retry-after')).toBe('7');
       expect(generateCalls(h.mock.calls)).toHaveLength(1);
 
-      const retried = await state(await proxy.post(body));
+      expect(await state(await proxy.post(body))).toMatchObject({ status: 'failed', error: { code: error.code } });
+      expect(generateCalls(h.mock.calls)).toHaveLength(1);
+      const retried = await state(await proxy.post(body, { query: '?recheck=1' }));
       expect(retried.status).toBe('started');
       expect(generateCalls(h.mock.calls)).toHaveLength(2);
       expect((await proxy.settle(retried.task_id)).status).toBe('done');
@@ -290,29 +292,51 @@ describe('NavTalk faults', () => {
     });
   }
 
-  it('a generation NavTalk fails with its reason reads as upstream_rejected; asking again costs nothing', async () => {
-    const proxy = makeProxy(h);
+  it('a task NavTalk accepts and then fails is generation_failed with its reason; for a minute new viewers get that failure at no cost', async () => {
+    let clock = Date.now();
+    const proxy = makeProxy(h, {}, { now: () => clock });
     h.mock.configure({ faults: { outcome: 'failed' } });
     const body = await signed(textBody('outcome-failed'));
-    const started = await state(await proxy.post(body));
-    const failed = await proxy.settle(started.task_id);
-    expect(failed.status).toBe('failed');
-    expect(failed.error).toEqual({ code: 'upstream_rejected', message: `NavTalk could not make this video: ${FAILED_TASK_ERROR}` });
-    const again = await proxy.post(body);
-    expect(again.status).toBe(422);
-    expect(await errorOf(again)).toEqual(failed.error);
+    const failed = await proxy.settle((await state(await proxy.post(body))).task_id);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'generation_failed', message: `NavTalk could not make this video: ${FAILED_TASK_ERROR}` } });
+    const viewers = await Promise.all([1, 2, 3].map(async () => state(await proxy.post(body))));
+    expect(viewers).toEqual([failed, failed, failed]);
     expect(generateCalls(h.mock.calls)).toHaveLength(1);
+
+    // A minute later the failure is forgotten: the next viewer starts the script again (it does not stay failed for a day).
+    h.mock.configure({ faults: { outcome: undefined } });
+    clock += FAILURE_TTL_MS;
+    const later = await state(await proxy.post(body));
+    expect(later.status).toBe('started');
+    expect((await proxy.settle(later.task_id)).status).toBe('done');
+    expect(generateCalls(h.mock.calls)).toHaveLength(2);
   });
 
-  it('a generation that fails without a reason is generation_failed, and the same request may start it again', async () => {
+  it('Try again (a recheck) after a failure makes exactly one new generation, however many viewers ask at once', async () => {
     const proxy = makeProxy(h);
     h.mock.configure({ faults: { outcome: 'failed_silently' } });
-    const body = await signed(textBody('outcome-silent'));
+    const body = await signed(textBody('outcome-retry'));
     const failed = await proxy.settle((await state(await proxy.post(body))).task_id);
     expect(failed.error).toEqual({ code: 'generation_failed', message: 'NavTalk could not generate the video.' });
     h.mock.configure({ faults: { outcome: undefined } });
-    expect((await proxy.settle((await state(await proxy.post(body))).task_id)).status).toBe('done');
+    const retries = await Promise.all([1, 2, 3, 4].map(async () => state(await proxy.post(body, { query: '?recheck=1' }))));
+    expect(new Set(retries.map((r) => `${r.task_id} ${r.status}`))).toEqual(new Set([`${failed.task_id} started`]));
+    expect((await proxy.settle(failed.task_id)).status).toBe('done');
     expect(generateCalls(h.mock.calls)).toHaveLength(2);
+    // Done now: a further Try again of the same script is a recheck of a fine video, and costs nothing.
+    expect((await state(await proxy.post(body, { query: '?recheck=1' }))).status).toBe('done');
+    expect(generateCalls(h.mock.calls)).toHaveLength(2);
+  });
+
+  it('Try again goes through the rate limit and the daily budget like any new generation', async () => {
+    const proxy = makeProxy(h, { DAILY_GENERATION_LIMIT: '1' });
+    h.mock.configure({ faults: { outcome: 'failed' } });
+    const body = await signed(textBody('outcome-budget'));
+    expect((await proxy.settle((await state(await proxy.post(body))).task_id)).status).toBe('failed');
+    const retried = await proxy.post(body, { query: '?recheck=1' });
+    expect(retried.status).toBe(429);
+    expect((await errorOf(retried)).code).toBe('budget_exhausted');
+    expect(generateCalls(h.mock.calls)).toHaveLength(1);
   });
 
   it('/generate 400: upstream_rejected with NavTalk\'s reason, one line, without the key or links; not asked again, budget spent once', async () => {
@@ -320,8 +344,8 @@ describe('NavTalk faults', () => {
     const proxy = makeProxy(h, { DAILY_GENERATION_LIMIT: '2' }, { budget });
     h.mock.configure({ faults: { generate: { kind: '400', times: 1, message: 'face image\nunreadable for {license}, see https://docs.example/x <b>' } } });
     const body = await signed(textBody('refused'));
-    for (let i = 0; i < 3; i++) {
-      const refused = await proxy.post(body);
+    for (const query of ['', '', '?recheck=1']) {
+      const refused = await proxy.post(body, { query });
       expect(refused.status).toBe(422);
       expect(await errorOf(refused)).toEqual({ code: 'upstream_rejected', message: 'NavTalk refused this request: face image unreadable for [redacted], see [link] b.' });
     }

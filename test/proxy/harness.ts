@@ -37,7 +37,8 @@ export function useMock(): Harness {
 
 export interface Proxy {
   handler: ProxyHandler;
-  post(body: unknown, init?: { origin?: string | null; headers?: Record<string, string> }): Promise<Response>;
+  /** `query`: a search string for the POST, e.g. `?recheck=1`. */
+  post(body: unknown, init?: { origin?: string | null; headers?: Record<string, string>; query?: string }): Promise<Response>;
   get(taskId: string, query?: Record<string, string>, origin?: string | null): Promise<Response>;
   /** Polls with GET until the task is finished. */
   settle(taskId: string): Promise<TaskState>;
@@ -58,7 +59,7 @@ export function makeProxy(h: Harness, env: Record<string, string> = {}, options:
     handler,
     async post(body, init = {}) {
       const headers = { 'content-type': 'application/json', ...withOrigin(init.origin), ...init.headers };
-      return h.responses.keep(await handler(new Request(ENDPOINT, { method: 'POST', headers, body: JSON.stringify(body) })));
+      return h.responses.keep(await handler(new Request(`${ENDPOINT}${init.query ?? ''}`, { method: 'POST', headers, body: JSON.stringify(body) })));
     },
     async get(taskId, query = {}, origin) {
       const url = `${ENDPOINT}?${new URLSearchParams({ task_id: taskId, ...query })}`;

@@ -93,6 +93,28 @@ describe('four Node processes on one Redis', () => {
     }
   }, 60_000);
 
+  it('a task NavTalk fails: every process answers the failure, with NavTalk\'s reason, to new viewers for free; Try again on any of them makes one generation', async () => {
+    const content = `Failed once ${Date.now()}.`;
+    mock.configure({ faults: { outcome: 'failed' } });
+    try {
+      const failed = await followTask(`${main.proxies[0]!.url}/`, script(content), { origin: ORIGIN, ip: viewerIp(1) }, 20_000);
+      expect(failed).toMatchObject({ status: 'failed', code: 'generation_failed', message: expect.stringContaining('no face') });
+      const viewers = (await Promise.all(main.proxies.map(async (p) => (await post(p, script(content))).json()))) as TaskState[];
+      expect(viewers.map((v) => v.status)).toEqual(Array(PROCESSES).fill('failed'));
+      expect(viewers.every((v) => v.error?.code === 'generation_failed')).toBe(true);
+      expect(generations(mock, (c) => c === content)).toBe(1);
+    } finally {
+      mock.configure({ faults: { outcome: undefined } });
+    }
+    const retries = await Promise.all(main.proxies.map((p, i) => fetch(`${p.url}/?recheck=1`, {
+      method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', 'cf-connecting-ip': viewerIp(i + 1) }, body: JSON.stringify(script(content)),
+    })));
+    expect(retries.map((r) => r.status)).toEqual(Array(PROCESSES).fill(200));
+    const done = await followTask(`${main.proxies[2]!.url}/`, script(content), { origin: ORIGIN, ip: viewerIp(7) }, 20_000);
+    expect(done.status).toBe('done');
+    expect(generations(mock, (c) => c === content)).toBe(2);
+  }, 60_000);
+
   it('the key never appears in Redis (keys or values) or in any process\'s log', async () => {
     const stored = await everything(main.redis.url);
     expect(stored).toMatch(/navtalk:task:/);

@@ -22,8 +22,10 @@ describe('NavTalk /generate faults: a clear error, never a retried /generate, ne
       if (kind === '429') expect(response.headers.get('retry-after')).toBe('9');
       expect(await mock.generateCalls()).toHaveLength(1);
 
-      // The same request later is the retry path: a new generation.
-      const retried = await stateOf(await worker.post(body));
+      // For a minute the same request is answered with the failure, at no cost; Try again (a recheck) starts anew.
+      expect(await stateOf(await worker.post(body))).toMatchObject({ status: 'failed', error: { code: error.code } });
+      expect(await mock.generateCalls()).toHaveLength(1);
+      const retried = await stateOf(await worker.post(body, { query: '?recheck=1' }));
       expect(retried.status).toBe('started');
       expect((await worker.settle(retried.task_id)).status).toBe('done');
       expect(await mock.generateCalls()).toHaveLength(2);
@@ -45,17 +47,23 @@ describe('NavTalk /query_status faults: recovered by retried polls', () => {
 });
 
 describe('outcomes', () => {
-  it('a generation NavTalk fails with its reason reads as upstream_rejected, and is not asked for again', async () => {
+  it('a task NavTalk accepts and then fails is generation_failed with its reason; new viewers get the failure for free, Try again makes exactly one new generation', async () => {
     await mock.configure({ faults: { outcome: 'failed' } });
     const worker = client();
     const body = await signed(textBody('w-failed'));
     const started = await stateOf(await worker.post(body));
     const failed = await worker.settle(started.task_id);
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'upstream_rejected', message: expect.stringContaining('no face') } });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'generation_failed', message: expect.stringContaining('no face') } });
     expect(failed.error!.message.length).toBeLessThan(220);
-    const again = await worker.post(body);
-    expect(again.status).toBe(422);
+    const viewers = await Promise.all([1, 2, 3].map(() => worker.post(body).then(stateOf)));
+    expect(viewers.map((v) => v.error)).toEqual([failed.error, failed.error, failed.error]);
     expect(await mock.generateCalls()).toHaveLength(1);
+
+    await mock.configure({ faults: { outcome: null } });
+    const retries = await Promise.all([1, 2, 3].map(() => worker.post(body, { query: '?recheck=1' }).then(stateOf)));
+    expect(retries.map((r) => r.status)).toEqual(['started', 'started', 'started']);
+    expect((await worker.settle(started.task_id)).status).toBe('done');
+    expect(await mock.generateCalls()).toHaveLength(2);
   });
 
   it('/generate 400 reads as upstream_rejected with NavTalk\'s reason, never the key', async () => {
@@ -83,14 +91,14 @@ describe('outcomes', () => {
     expect(await worker.settle(started.task_id)).toMatchObject({ status: 'failed', error: { code: 'upstream_failed' } });
   });
 
-  it('after a generation failed without a reason, the same request starts a new one (and counts again)', async () => {
+  it('after a generation failed without a reason, Try again starts a new one (and counts again)', async () => {
     await mock.configure({ faults: { outcome: 'failed_silently' } });
     const worker = client();
     const body = await signed(textBody('w-failed-retry'));
     const first = await stateOf(await worker.post(body));
-    expect((await worker.settle(first.task_id)).status).toBe('failed');
+    expect(await worker.settle(first.task_id)).toMatchObject({ status: 'failed', error: { code: 'generation_failed', message: 'NavTalk could not generate the video.' } });
     await mock.configure({ faults: { outcome: null } });
-    const again = await stateOf(await worker.post(body));
+    const again = await stateOf(await worker.post(body, { query: '?recheck=1' }));
     expect(again).toMatchObject({ task_id: first.task_id, status: 'started' });
     expect((await worker.settle(again.task_id)).status).toBe('done');
     expect(await mock.generateCalls()).toHaveLength(2);

@@ -47,7 +47,8 @@ export const freshIp = () => `2001:db8:${(++clients).toString(16)}::1`;
 
 export interface WorkerClient {
   call(request: Request): Promise<Response>;
-  post(body: unknown, init?: { origin?: string | null }): Promise<Response>;
+  /** `query`: a search string for the POST, e.g. `?recheck=1`. */
+  post(body: unknown, init?: { origin?: string | null; query?: string }): Promise<Response>;
   get(taskId: string, query?: Record<string, string>): Promise<Response>;
   settle(taskId: string): Promise<TaskState>;
 }
@@ -69,7 +70,7 @@ export function client(overrides: Record<string, string> = {}, ip = freshIp()): 
     post(body, init = {}) {
       const origin = init.origin === undefined ? ORIGIN : init.origin;
       const headers: Record<string, string> = { 'content-type': 'application/json', ...(origin ? { origin } : {}) };
-      return c.call(new Request(ENDPOINT, { method: 'POST', headers, body: JSON.stringify(body) }));
+      return c.call(new Request(`${ENDPOINT}${init.query ?? ''}`, { method: 'POST', headers, body: JSON.stringify(body) }));
     },
     get(taskId, query = {}) {
       return c.call(new Request(`${ENDPOINT}?${new URLSearchParams({ task_id: taskId, ...query })}`, { headers: { origin: ORIGIN } }));

@@ -4,12 +4,13 @@
 // forwarding each request to it over HTTP. The origin the proxy allows is the runner's own, learnt from the first
 // request, since the runner picks its port at start. A second proxy at /real-proxy/refusing has a mock of its own
 // that refuses every /generate (HTTP 400, its reason quoting the key), so that case needs no fault switched on and
-// off under tests running in parallel.
+// off under tests running in parallel; a third at /real-proxy/failing has one whose tasks run until the test ends
+// them, done or failed (each mock's URL is at <path>/mock-url).
 import { configFromEnv, createProxyHandler } from '../../../src/proxy/index.js';
 import { VOICES } from '../../../src/protocol/index.js';
 import { startMockNavTalk, type MockNavTalk } from '../../../src/mock/server.js';
 import { startNodeProxy, startRedis, type NodeProxy, type RedisServer } from '../../../scripts/lib/node-proxy.js';
-import { EXTRA_VOICE, REAL_PROXY_PATH, REFUSAL, REFUSING_PROXY_PATH } from './real-proxy-paths.js';
+import { EXTRA_VOICE, FAILING_PROXY_PATH, REAL_PROXY_PATH, REFUSAL, REFUSING_PROXY_PATH } from './real-proxy-paths.js';
 
 export { REAL_PROXY_PATH };
 
@@ -48,6 +49,11 @@ export async function createRealProxy(stores = process.env.REAL_PROXY_STORES ?? 
   const mock = await startMockNavTalk({ timing });
   const refusingMock = await startMockNavTalk({ timing });
   refusingMock.configure({ faults: { generate: { kind: '400', message: REFUSAL } } });
+  const failingMock = await startMockNavTalk({ timing });
+  // Its tasks wait for the test to end them (POST /__mock/tasks/<id>/complete), so two browsers never share a switch.
+  failingMock.configure({ faults: { outcome: 'never' } });
+  // Most specific path first: the others are under REAL_PROXY_PATH.
+  const mounts: [string, MockNavTalk][] = [[REFUSING_PROXY_PATH, refusingMock], [FAILING_PROXY_PATH, failingMock], [REAL_PROXY_PATH, mock]];
   const redis: RedisServer | undefined = stores === 'redis' ? await startRedis() : undefined;
   const servers: NodeProxy[] = [];
   const proxies = new Map<MockNavTalk, Promise<Handler>>();
@@ -66,16 +72,16 @@ export async function createRealProxy(stores = process.env.REAL_PROXY_STORES ?? 
   };
   const handler = async (request: Request) => {
     const url = new URL(request.url);
+    const [path, target] = mounts.find(([prefix]) => url.pathname.startsWith(prefix))!;
     // The tests read the mock's URL here, then its /__mock/ routes (CORS *) directly.
-    if (url.pathname === `${REAL_PROXY_PATH}/mock-url`) return Response.json({ url: mock.url, license: mock.license });
-    const refusing = url.pathname.startsWith(REFUSING_PROXY_PATH);
-    return (await proxyFor(refusing ? refusingMock : mock, url.origin, refusing ? REFUSING_PROXY_PATH : REAL_PROXY_PATH))(request);
+    if (url.pathname === `${path}/mock-url`) return Response.json({ url: target.url, license: target.license });
+    return (await proxyFor(target, url.origin, path))(request);
   };
   return {
     mock,
     handler,
     close: async () => {
-      await Promise.all([...servers.map((s) => s.stop()), mock.close(), refusingMock.close()]);
+      await Promise.all([...servers.map((s) => s.stop()), ...mounts.map(([, m]) => m.close())]);
       await redis?.stop();
     },
   };
