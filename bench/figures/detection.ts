@@ -185,11 +185,11 @@ The element makes 1 POST and then long-polls: one GET returns when the task move
 next when it is \`done\`, so a 25 s task costs 3 requests instead of about ${num(med(naiveAll, 'requests'))}. The Worker notices \`done\`
 on its next upstream poll and wakes the held long-poll at once, so the latency is about the time to that poll.
 A fixed interval trades one for the other: ${fixed.map((g) => `${g.label} gives ${ms(med(g.ours, 'latency'))} for ${num(med(g.ours, 'upstreamPolls'))} polls`).join(', ')}.
-The adaptive default (docs/proxy.md) polls rarely while a task is young and densely around the time recent tasks
-finished (the spread of their durations in six steps, 250 ms to 2 s): once it has seen tasks finish, ${ms(med(warm.ours, 'latency'))} median (p90 ${ms(p90(warm.ours, 'latency'))}) for
+The adaptive default (docs/proxy.md) forecasts each task's duration from its script and this deployment's finished
+tasks, polls rarely while the task is young and densely around the forecast: once it has seen tasks finish, ${ms(med(warm.ours, 'latency'))} median (p90 ${ms(p90(warm.ours, 'latency'))}) for
 ${num(med(warm.ours, 'upstreamPolls'))} polls per task (p90 ${num(p90(warm.ours, 'upstreamPolls'))}): ${warmMet ? '**both goals met**' : '**a goal is missed**'} (<= ${LATENCY_GOAL_MS} ms and <= ${POLL_GOAL} polls, NavTalk's advised 2 s rate).
-On a new deployment it has no history and polls every 2 s (NavTalk's rate): ${ms(med(cold.ours, 'latency'))} median for
-${num(med(cold.ours, 'upstreamPolls'))} polls, until its first tasks finish; the history is kept (a Durable Object), so this is once per deployment, not per script.
+On a new deployment it starts from a wide prior (5 s + 0.7 s per second of speech, +-40 %), which these 25 s tasks of
+short scripts are far from: ${ms(med(cold.ours, 'latency'))} median for ${num(med(cold.ours, 'upstreamPolls'))} polls, until its first tasks finish; what it learns is kept (a Durable Object), so this is once per deployment, not per script.
 `,
   };
 }

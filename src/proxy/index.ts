@@ -6,9 +6,10 @@ export { createProxyHandler, isReusableAnswer, taskSettings, consoleLog, type Pr
 export { configFromEnv, CONFIG_DEFAULTS, type ProxyConfig, type AuthMode, type ConfigVariable } from './config.js';
 export { MemoryTaskStore, MemoryRateLimiter, MemoryBudget, MemoryTaskTimings } from './memory.js';
 export {
-  pollDelay, estimateFrom, withDuration, RECENT_TASKS, SPARSE_POLL_MS, MIN_DENSE_POLL_MS, densePollMs,
-  type DurationEstimate, type TaskTimings,
+  pollDelay, forecast, withSample, RECENT_TASKS, SPARSE_POLL_MS, MIN_POLL_MS, PRIOR,
+  type Forecast, type TaskTimings, type TimingSample,
 } from './schedule.js';
+export { taskFeatures, textSeconds, audioSeconds, fetchAudioHead, type TaskFeatures, type FaceKind } from './speech.js';
 export {
   TaskCoordinator, publicState, redactingLog, storedVideoUrl, FAILURE_TTL_MS, REFUSAL_TTL_MS,
   type TaskStore, type StartOptions, type TaskSlot, type TaskRecord, type TaskSettings, type StartOutcome, type Admit, type ProxyError,

@@ -1,6 +1,6 @@
 import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
 import { bucketIsFull, reserveFrom, takeToken, utcDay, type Admission, type Bucket, type Budget, type RateLimiter } from './limits.js';
-import { estimateFrom, withDuration, type DurationEstimate, type TaskTimings } from './schedule.js';
+import { withSample, type TaskTimings, type TimingSample } from './schedule.js';
 import { TaskCoordinator, type Admit, type CoordinatorDeps, type StartOptions, type StartOutcome, type TaskRecord, type TaskSettings, type TaskSlot, type TaskStore } from './tasks.js';
 
 /**
@@ -115,15 +115,15 @@ export class MemoryBudget implements Budget {
   }
 }
 
-/** The recent task durations of one process. */
+/** The recent finished tasks of one process. */
 export class MemoryTaskTimings implements TaskTimings {
-  private durations: number[] = [];
+  private samples: TimingSample[] = [];
 
-  async estimate(): Promise<DurationEstimate | undefined> {
-    return estimateFrom(this.durations);
+  async recent(): Promise<TimingSample[]> {
+    return this.samples;
   }
 
-  async record(durationMs: number): Promise<void> {
-    this.durations = withDuration(this.durations, durationMs);
+  async record(sample: TimingSample): Promise<void> {
+    this.samples = withSample(this.samples, sample);
   }
 }

@@ -3,7 +3,7 @@ import type { ProxyConfig } from './config.js';
 import { nextUtcMidnight, utcDay, type Admission, type Budget, type RateLimiter } from './limits.js';
 import { createNavTalkClient } from './navtalk.js';
 import { DEFAULT_COPY_LIMITS, type ResultStore } from './results.js';
-import { estimateFrom, RECENT_TASKS, type DurationEstimate, type TaskTimings } from './schedule.js';
+import { RECENT_TASKS, type TaskTimings, type TimingSample } from './schedule.js';
 import {
   GUARDS_UNAVAILABLE, TaskCoordinator, proxyError, publicState, redactingLog,
   type CoordinatorDeps, type ProxyLog, type StartOptions, type StartOutcome, type TaskRecord, type TaskSlot, type TaskStore,
@@ -95,8 +95,8 @@ redis.call('PEXPIRE', KEYS[1], 60000)
 return wait`;
 /** Deletes a lock only if this holder still has it. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-/** Adds a duration and keeps the newest RECENT_TASKS; with no ARGV, just reads them. */
-const DURATIONS = `
+/** Adds a finished task (JSON) and keeps the newest RECENT_TASKS; with no ARGV, just reads them. */
+const SAMPLES = `
 if ARGV[1] then redis.call('LPUSH', KEYS[1], ARGV[1]); redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1) end
 return redis.call('LRANGE', KEYS[1], 0, -1)`;
 
@@ -138,12 +138,13 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
   const key = (...parts: string[]) => `${prefix}${parts.join(':')}`;
 
   const timings: TaskTimings = {
-    async estimate(): Promise<DurationEstimate | undefined> {
-      const listed = (await redis.eval(DURATIONS, [key('timings')], [])) as string[];
-      return estimateFrom(listed.map(Number));
+    async recent() {
+      const listed = (await redis.eval(SAMPLES, [key('samples')], [])) as string[];
+      // Newest first in the list.
+      return listed.map((json) => JSON.parse(json) as TimingSample).reverse();
     },
-    async record(durationMs) {
-      await redis.eval(DURATIONS, [key('timings')], [Math.round(durationMs), RECENT_TASKS]);
+    async record(sample) {
+      await redis.eval(SAMPLES, [key('samples')], [JSON.stringify({ ...sample, durationMs: Math.round(sample.durationMs) }), RECENT_TASKS]);
     },
   };
 

@@ -2,7 +2,8 @@ import { QUERY, isTerminal, type GenerateRequest, type ProxyErrorCode, type Task
 import type { Admission } from './limits.js';
 import { UpstreamError, type NavTalkClient, type UpstreamFailure } from './navtalk.js';
 import { copyVideo, urlAnswers, type CopyLimits, type ResultStore } from './results.js';
-import { pollDelay, type DurationEstimate, type TaskTimings } from './schedule.js';
+import { forecast, pollDelay, type Forecast, type TaskTimings } from './schedule.js';
+import { fetchAudioHead, taskFeatures, type TaskFeatures } from './speech.js';
 
 /**
  * A task's whole lifecycle, written once and storage-agnostic: the memory store and the Worker's Durable
@@ -77,10 +78,14 @@ export interface TaskRecord {
   settings: TaskSettings;
   startedAt: number;
   deadlineAt: number;
-  /** What recent tasks took when this one started (adaptive schedule only). */
-  expected?: DurationEstimate;
+  /** What its duration will depend on (learnt from when it is done). */
+  features?: TaskFeatures;
+  /** When it is expected to be done, forecast from its features when it started (adaptive schedule only). */
+  expected?: Forecast;
   /** When NavTalk last answered that the task was still running. */
   runningAt?: number;
+  /** Status queries sent to NavTalk so far. */
+  polls?: number;
   /** Consecutive failed polls (for backoff) and the last one's description. */
   pollFailures: number;
   lastPollFailure?: UpstreamFailure;
@@ -122,7 +127,7 @@ export interface CoordinatorDeps {
   navtalk: NavTalkClient;
   now: () => number;
   log: ProxyLog;
-  /** Recent task durations, for the adaptive schedule. Without it, a task with no fixed interval polls every 2 s. */
+  /** Recent finished tasks, for the adaptive schedule. Without it, a task with no fixed interval polls every 2 s. */
   timings?: TaskTimings;
   /** Where done videos are kept; without it, results are NavTalk's URLs for resultTtlMs. */
   results?: { store: ResultStore; limits: CopyLimits };
@@ -202,6 +207,8 @@ const COPY_ROUNDS = 3;
 const COPY_RETRY_MS = 60_000;
 
 const POLL_BACKOFF_CAP_MS = 10_000;
+/** The longest a start waits to read an audio_url's header (beside /generate, so it rarely adds anything). */
+const AUDIO_HEAD_TIMEOUT_MS = 3000;
 /** Client errors on a poll (other than 429) are unlikely to heal: give up after this many in a row. */
 const PERMANENT_POLL_FAILURES = 3;
 
@@ -309,13 +316,13 @@ export class TaskCoordinator {
     const now = this.deps.now();
     const base = { id, settings, startedAt: now, deadlineAt: now + settings.maxWaitMs, pollFailures: 0 };
     // Asked beside /generate, so the answer to the page waits for no extra round trip.
-    const expected = settings.pollIntervalMs === null ? this.estimate() : Promise.resolve(undefined);
+    const foreseen = this.foresee(request, settings);
     try {
       const upstreamId = await this.deps.navtalk.generate(request, settings.upstreamTimeoutMs);
-      const estimate = await expected;
-      const record: TaskRecord = { ...base, status: 'started', upstreamId, ...(estimate ? { expected: estimate } : {}) };
+      const { features, expected } = await foreseen;
+      const record: TaskRecord = { ...base, status: 'started', upstreamId, features, ...(expected ? { expected } : {}) };
       await this.commit(record);
-      await this.slot.wakeAt(this.deps.now() + pollDelay(0, estimate, settings.pollIntervalMs));
+      await this.slot.wakeAt(this.deps.now() + pollDelay(0, 0, expected, settings.pollIntervalMs));
       this.deps.log('info', 'generation_started', { task: id });
       return { ok: true, state: publicState(record) };
     } catch (error) {
@@ -327,13 +334,19 @@ export class TaskCoordinator {
     }
   }
 
-  /** The recent durations, or none when they cannot be read (the task then polls at NavTalk's advised rate). */
-  private async estimate(): Promise<DurationEstimate | undefined> {
+  /**
+   * The task's features and, for the adaptive schedule, its forecast from recent tasks; none when they cannot be
+   * read (the task then polls at NavTalk's advised rate). Never fails.
+   */
+  private async foresee(request: GenerateRequest, settings: TaskSettings): Promise<{ features: TaskFeatures; expected?: Forecast }> {
+    const audioTimeoutMs = Math.min(settings.upstreamTimeoutMs, AUDIO_HEAD_TIMEOUT_MS);
+    const features = await taskFeatures(request, (url) => fetchAudioHead(this.deps.fetch ?? fetch, url, audioTimeoutMs));
+    if (settings.pollIntervalMs !== null || !this.deps.timings) return { features };
     try {
-      return await this.deps.timings?.estimate();
+      return { features, expected: forecast(await this.deps.timings.recent(), features) };
     } catch (error) {
       this.deps.log('warn', 'timings_unavailable', { error: String(error instanceof Error ? error.message : error).slice(0, 200) });
-      return undefined;
+      return { features };
     }
   }
 
@@ -366,7 +379,7 @@ export class TaskCoordinator {
     let next: TaskRecord;
     try {
       const answer = await this.deps.navtalk.query(record.upstreamId, record.settings.upstreamTimeoutMs);
-      next = { ...record, status: answer.status, pollFailures: 0 };
+      next = { ...record, status: answer.status, pollFailures: 0, polls: (record.polls ?? 0) + 1 };
       delete next.lastPollFailure;
       if (answer.status === 'done') {
         next.videoUrl = answer.videoUrl!;
@@ -374,7 +387,7 @@ export class TaskCoordinator {
         // NavTalk finished between the last poll that saw it running and this one: the midpoint, not this poll's
         // time, or every duration learnt would include the schedule's own lag and push the next window late.
         const finishedAt = ((record.runningAt ?? record.startedAt) + now) / 2;
-        await this.deps.timings?.record(finishedAt - record.startedAt).catch(() => {});
+        if (record.features) await this.deps.timings?.record({ ...record.features, durationMs: finishedAt - record.startedAt }).catch(() => {});
       } else if (!isTerminal(answer.status)) {
         next.runningAt = now;
       }
@@ -392,7 +405,7 @@ export class TaskCoordinator {
       const failure = error.failure;
       // The reason is NavTalk's text: not kept, since a poll's failure never reaches a page.
       const { reason: _reason, ...kept } = failure as UpstreamFailure & { reason?: string };
-      next = { ...record, pollFailures: record.pollFailures + 1, lastPollFailure: kept };
+      next = { ...record, pollFailures: record.pollFailures + 1, lastPollFailure: kept, polls: (record.polls ?? 0) + 1 };
       this.deps.log('warn', 'poll_failed', { task: record.id, upstream: failure.kind, failures: next.pollFailures });
       const permanent = failure.kind === 'http' && failure.status >= 400 && failure.status < 500 && failure.status !== 429;
       if (permanent && next.pollFailures >= PERMANENT_POLL_FAILURES) {
@@ -405,7 +418,7 @@ export class TaskCoordinator {
       if (next.status === 'done' && this.needsCopy(next)) await this.keep(next);
       return;
     }
-    const due = pollDelay(now - record.startedAt, record.expected, record.settings.pollIntervalMs);
+    const due = pollDelay(now - record.startedAt, next.polls!, record.expected, record.settings.pollIntervalMs);
     const delay = Math.min(due * 2 ** next.pollFailures, Math.max(POLL_BACKOFF_CAP_MS, due));
     await this.commit(next);
     // The last wake-up lands on the deadline, so a task never outlives it by more than one poll.

@@ -1,9 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
 import {
-  configFromEnv, consoleLog, createNavTalkClient, estimateFrom, redactingLog, reserveFrom, takeToken, nextUtcMidnight,
-  withDuration, DEFAULT_COPY_LIMITS, TaskCoordinator,
-  type Admission, type Admit, type Bucket, type DurationEstimate, type StartOptions, type StartOutcome, type TaskRecord,
+  configFromEnv, consoleLog, createNavTalkClient, redactingLog, reserveFrom, takeToken, nextUtcMidnight,
+  withSample, DEFAULT_COPY_LIMITS, TaskCoordinator,
+  type Admission, type Admit, type Bucket, type StartOptions, type TimingSample, type StartOutcome, type TaskRecord,
   type TaskSettings,
 } from '../proxy/index.js';
 import { r2ResultStore } from './results.js';
@@ -35,8 +35,8 @@ export class TaskObject extends DurableObject<Env> {
         now: () => Date.now(),
         log: redactingLog(consoleLog, config.apiKey),
         timings: {
-          estimate: () => recentTimings(env).estimate(),
-          record: (durationMs) => recentTimings(env).record(durationMs),
+          recent: () => recentTimings(env).recent(),
+          record: (sample) => recentTimings(env).record(sample),
         },
         results: { store: r2ResultStore(env.RESULTS), limits: DEFAULT_COPY_LIMITS },
       },
@@ -65,17 +65,18 @@ export class TaskObject extends DurableObject<Env> {
 const recentTimings = (env: Env) => env.TIMINGS.get(env.TIMINGS.idFromName('recent'));
 
 /**
- * How long recent tasks took (the last RECENT_TASKS), for the adaptive upstream poll schedule: read when a
- * task starts, written when one is done. Called once each per new generation, never per page view.
+ * The recent finished tasks (the last RECENT_TASKS: script features and duration), for the adaptive upstream poll
+ * schedule: read when a task starts, written when one is done. Called once each per new generation, never per
+ * page view.
  */
 export class TimingsObject extends DurableObject<Env> {
-  async estimate(): Promise<DurationEstimate | undefined> {
-    return estimateFrom((await this.ctx.storage.get<number[]>('durations')) ?? []);
+  async recent(): Promise<TimingSample[]> {
+    return (await this.ctx.storage.get<TimingSample[]>('samples')) ?? [];
   }
 
-  async record(durationMs: number): Promise<void> {
+  async record(sample: TimingSample): Promise<void> {
     const storage = this.ctx.storage;
-    await storage.put('durations', withDuration((await storage.get<number[]>('durations')) ?? [], durationMs));
+    await storage.put('samples', withSample((await storage.get<TimingSample[]>('samples')) ?? [], sample));
   }
 }
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../scripts/lib/node-proxy.js';
-import { configFromEnv, takeToken, type Bucket } from '../../src/proxy/index.js';
+import { configFromEnv, RECENT_TASKS, takeToken, type Bucket } from '../../src/proxy/index.js';
 import { ioredisCommands, redisStores, upstashCommands } from '../../src/proxy/redis.js';
 
 let server: RedisServer;
@@ -50,11 +50,12 @@ describe('Redis stores', () => {
     expect((await budget.reserve(17, now + 86_400_000)).ok).toBe(true);
   });
 
-  it('timings keep the newest 50 durations', async () => {
+  it('timings keep the newest RECENT_TASKS finished tasks, oldest first, as they were recorded', async () => {
     const { timings } = stores();
-    expect(await timings.estimate()).toBeUndefined();
-    for (let i = 0; i < 60; i++) await timings.record(i < 10 ? 99_000 : 20_000 + i);
-    expect(await timings.estimate()).toEqual({ p10: 20_015, p50: 20_035, p90: 20_055 });
+    expect(await timings.recent()).toEqual([]);
+    const sample = (i: number) => ({ speechSeconds: i % 3 ? i / 2 : null, face: (['character', 'image', 'video'] as const)[i % 3]!, durationMs: 5000 + i });
+    for (let i = 0; i < RECENT_TASKS + 10; i++) await timings.record(sample(i));
+    expect(await timings.recent()).toEqual(Array.from({ length: RECENT_TASKS }, (_, i) => sample(i + 10)));
   });
 
   it('the Upstash adapter issues the same commands (set with px/nx, eval with keys and args)', async () => {

@@ -45,12 +45,12 @@ describe('Durable Objects keep to the asynchronous storage API (ctx.storage.kv l
     expect(await runInDurableObject(stub, (_instance: BudgetObject, state) => state.storage.get('used'))).toBe(8);
   });
 
-  it('TimingsObject: records concurrent durations and estimates without ctx.storage.kv', async () => {
+  it('TimingsObject: records concurrent finished tasks (script features and duration) and reads them back without ctx.storage.kv', async () => {
     const stub = env.TIMINGS.get(env.TIMINGS.idFromName('objects-test-timings'));
     await runInDurableObject(stub, (_instance: TimingsObject, state) => forbidSyncKv(state));
-    await Promise.all([4000, 5000, 6000].map((ms) => stub.record(ms)));
-    await stub.estimate();
-    expect(await runInDurableObject(stub, (_instance: TimingsObject, state) => state.storage.get<number[]>('durations'))).toHaveLength(3);
+    const samples = [4000, 5000, 6000].map((durationMs, i) => ({ speechSeconds: i ? i * 2 : null, face: 'image' as const, durationMs }));
+    await Promise.all(samples.map((sample) => stub.record(sample)));
+    expect(new Set(await stub.recent())).toEqual(new Set(samples));
   });
 });
 
