@@ -99,7 +99,7 @@ describe('errors, strings and slots', () => {
     expect(await failure(el)).to.deep.equal({ code: 'generation_failed', message: reason });
     await el.updateComplete;
     const shown = part(el, 'error')!.textContent!.replace(/\s+/g, ' ');
-    expect(shown).to.contain('The video could not be made this time.');
+    expect(shown).to.contain('The video could not be made.');
     expect(shown).to.contain(reason);
     part(el, 'retry')!.click();
     await ready(el);
