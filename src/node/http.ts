@@ -99,6 +99,12 @@ export function nodeListener(handler: WebHandler, options: NodeListenerOptions =
         } as RequestInit);
         const response = await handler(request);
         const answerHeaders = Object.fromEntries(response.headers);
+        if (body !== undefined && !req.complete) {
+          // Answered before the body was read to its end (a refusal of a large body, or more bytes than declared):
+          // what is left of it would be read as the next request on this connection, so the connection ends here.
+          answerHeaders.connection = 'close';
+          res.once('finish', () => req.socket.destroy());
+        }
         if (!response.body) {
           res.writeHead(response.status, answerHeaders);
           res.end();

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { taskStateSchema } from '../../src/protocol/index.js';
@@ -94,5 +94,43 @@ describe('nodeListener', () => {
     await proxy.settle(taskStateSchema.parse((await post(body)).json).task_id);
     for (let i = 0; i < 3; i++) expect((await post(body)).json).toMatchObject({ status: 'done' });
     expect(seen.handler).toBe(4);
+  });
+
+  it('an early answer to a large body ends the connection, so the next request on a keep-alive client is answered at once', async () => {
+    const { url } = await serve(makeProxy(h, { MAX_BODY_BYTES: '1400000' }));
+    // One socket, kept alive: the second request must go on the connection the first one used, as a browser's would.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, headers: Record<string, string>, body?: Buffer) =>
+      new Promise<{ status: number; connection?: string; ms: number }>((resolve, reject) => {
+        const startedAt = Date.now();
+        const req = httpRequest(url, { method, agent, headers }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, ms: Date.now() - startedAt }));
+        });
+        req.on('error', reject);
+        req.setTimeout(3000, () => req.destroy(new Error(`${method} got no answer within 3 s`)));
+        req.end(body);
+      });
+    // Over MAX_BODY_BYTES (its default, 1.4 MB), and under it but past what nodeListener reads whole (64 kB).
+    const tooLarge = Buffer.alloc(2_000_000, 0x20);
+    const large = Buffer.alloc(1_000_000, 0x20);
+    const refusals: [string, Record<string, string>, Buffer, number][] = [
+      ['POST', { origin: ORIGIN, 'content-type': 'application/json' }, tooLarge, 413],
+      ['POST', { origin: ORIGIN, 'content-type': 'text/plain' }, large, 415],
+      ['POST', { origin: OTHER_ORIGIN, 'content-type': 'application/json' }, large, 403],
+      ['PUT', { origin: ORIGIN, 'content-type': 'application/json' }, large, 405],
+    ];
+    try {
+      for (const [method, headers, body, status] of refusals) {
+        const refused = await send(method, { ...headers, 'content-length': String(body.length) }, body);
+        expect(refused.status, `${method} ${JSON.stringify(headers)}`).toBe(status);
+        expect(refused.connection).toBe('close');
+        const next = await send('GET', { origin: ORIGIN });
+        expect(next.status).toBe(404); // no task id: answered at once, on a fresh connection
+        expect(next.ms).toBeLessThan(1000);
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 });
