@@ -22,11 +22,15 @@ if (!env.REDIS_URL) throw new Error('Set REDIS_URL, e.g. redis://127.0.0.1:6379'
 // Every command fails within a second when Redis is down (no offline queue): the proxy then answers 503 at once.
 const redis = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1000, connectTimeout: 1000 });
 redis.on('error', () => {}); // reported per request (503 unavailable); ioredis keeps reconnecting
+// Task changes reach the long-polls of every process at once through this connection; it queues its SUBSCRIBE until
+// Redis answers and subscribes again after a reconnect.
+const subscriber = new Redis(env.REDIS_URL, { connectTimeout: 1000 });
+subscriber.on('error', () => {});
 const results = env.RESULTS_DIR ? new FileResultStore(env.RESULTS_DIR) : undefined;
 
 const proxy = createProxyHandler({
   config,
-  ...redisStores({ redis: ioredisCommands(redis), config, log: consoleLog, ...(results ? { results } : {}) }),
+  ...redisStores({ redis: ioredisCommands(redis, subscriber), config, log: consoleLog, ...(results ? { results } : {}) }),
   ...(results ? { results } : {}),
   clientKey: (request) => clientKeyForAddress(
     (env.CLIENT_IP_HEADER && request.headers.get(env.CLIENT_IP_HEADER)?.split(',')[0]?.trim()) || request.headers.get('x-navtalk-socket-address') || 'unknown',
@@ -52,6 +56,9 @@ const server = createServer((req, res) => {
 const port = Number(env.PORT ?? 8788);
 server.listen(port, env.HOST ?? '127.0.0.1', () => console.log(`navtalk proxy on http://${env.HOST ?? '127.0.0.1'}:${port}/ (Redis ${new URL(env.REDIS_URL!).host})`));
 
-const stop = () => server.close(() => redis.disconnect());
+const stop = () => server.close(() => {
+  redis.disconnect();
+  subscriber.disconnect();
+});
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -27,11 +27,34 @@ export interface RedisCommands {
   del(...keys: string[]): Promise<void>;
   /** EVAL of a Lua script. */
   eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown>;
+  /**
+   * SUBSCRIBE to a channel (on a connection of its own): long-polls then learn of a task's change from any process at
+   * once. Without it (a REST client), they look every 100 ms.
+   */
+  subscribe?(channel: string, listener: (message: string) => void): Promise<void>;
 }
 
-/** An ioredis client as RedisCommands (through its generic `call`). Create it with timeouts and no offline queue. */
-export function ioredisCommands(client: { call(command: string, ...args: (string | number)[]): Promise<unknown> }): RedisCommands {
+/** The part of an ioredis client that subscribing uses: a connection of its own (`client.duplicate()`). */
+interface IoredisSubscriber {
+  subscribe(channel: string): Promise<unknown>;
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+}
+
+/**
+ * An ioredis client as RedisCommands (through its generic `call`). Create it with timeouts and no offline queue.
+ * Pass a second connection (`client.duplicate()`) as `subscriber` so that long-polls wake at once.
+ */
+export function ioredisCommands(
+  client: { call(command: string, ...args: (string | number)[]): Promise<unknown> },
+  subscriber?: IoredisSubscriber,
+): RedisCommands {
   return {
+    ...(subscriber ? {
+      async subscribe(channel: string, listener: (message: string) => void) {
+        subscriber.on('message', (from, message) => from === channel && listener(message));
+        await subscriber.subscribe(channel);
+      },
+    } : {}),
     get: async (key) => (await client.call('GET', key)) as string | null,
     async set(key, value, options = {}) {
       const args: (string | number)[] = [key, value];
@@ -93,6 +116,8 @@ if tokens >= 1 then tokens = tokens - 1 else wait = math.max(1, math.ceil((1 - t
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], 60000)
 return wait`;
+/** Tells every process that a task changed (KEYS[1] = the channel, ARGV[1] = the task id). */
+const PUBLISH = `return redis.call('PUBLISH', KEYS[1], ARGV[1])`;
 /** Deletes a lock only if this holder still has it. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 /** Adds a finished task (JSON) and keeps the newest RECENT_TASKS; with no ARGV, just reads them. */
@@ -101,12 +126,24 @@ if ARGV[1] then redis.call('LPUSH', KEYS[1], ARGV[1]); redis.call('LTRIM', KEYS[
 return redis.call('LRANGE', KEYS[1], 0, -1)`;
 
 const DAY_MS = 86_400_000;
+/** How long one process may hold a task's copy (DEFAULT_COPY_LIMITS: 3 attempts of at most a minute). */
+const COPY_LEASE_MS = DEFAULT_COPY_LIMITS.attempts * DEFAULT_COPY_LIMITS.timeoutMs + 10_000;
 /** Running tasks keep their record at most this long past their deadline if nobody asks about them again. */
 const STALE_MS = 3_600_000;
-/** How often a waiting status request looks at the task (and polls NavTalk when due). */
+/** How often a waiting status request looks at the task without change notifications (with them: SAFETY_STEP_MS). */
 const WAIT_STEP_MS = 100;
+/** With change notifications, a waiting request still looks this often, in case one was lost (a reconnect). */
+const SAFETY_STEP_MS = 2000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if `early` settles first (its timer then cleared, so waits do not pile up). */
+const sleepUnless = (early: Promise<void>, ms: number) => new Promise<void>((resolve) => {
+  const timer = setTimeout(resolve, ms);
+  void early.then(() => {
+    clearTimeout(timer);
+    resolve();
+  });
+});
 const randomToken = () => crypto.randomUUID();
 
 export interface RedisStoresOptions {
@@ -170,6 +207,8 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
       async save(record) {
         expiry = ttl(record);
         await redis.set(key('task', id), JSON.stringify(record), expiry === undefined ? {} : { pxMs: Math.max(1, expiry) });
+        // Not awaited: a change is already stored, and a waiter that misses the news still looks every SAFETY_STEP_MS.
+        if (live) redis.eval(PUBLISH, [changes], [id]).catch(() => {});
       },
       async clear() {
         await redis.del(key('task', id), key('due', id));
@@ -179,7 +218,35 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
       },
     };
   };
-  const coordinator = (id: string) => new TaskCoordinator(slot(id), deps);
+  // A copy runs beside the long-poll that found the task done (so `done` is answered with NavTalk's URL at once), once
+  // across processes; if its process dies, the next wake-up after the tick lease starts it again.
+  const copyBeside = (id: string) => (copy: () => Promise<void>) => {
+    locked(key('lock', 'copy', id), COPY_LEASE_MS, copy).catch((error) =>
+      log('warn', 'video_copy_failed', { task: id, error: String(error instanceof Error ? error.message : error).slice(0, 200) }));
+  };
+  const coordinator = (id: string) => new TaskCoordinator(slot(id), { ...deps, copyBeside: copyBeside(id) });
+
+  // Change notifications: one subscription per process, fanned out to the long-polls waiting on each task.
+  const changes = key('changes');
+  const watchers = new Map<string, Set<() => void>>();
+  let live = false;
+  const subscribed = redis.subscribe
+    ? redis.subscribe(changes, (id) => watchers.get(id)?.forEach((wake) => wake())).then(() => { live = true; }, (error) => {
+      log('warn', 'redis_subscribe_failed', { error: String(error instanceof Error ? error.message : error).slice(0, 200) });
+    })
+    : Promise.resolve();
+  /** Resolves when the task is reported changed; armed before the task is read, so no change falls in between. */
+  const watch = (id: string) => {
+    let wake!: () => void;
+    const changed = new Promise<void>((resolve) => (wake = resolve));
+    const set = watchers.get(id) ?? new Set();
+    watchers.set(id, set.add(wake));
+    const stop = () => {
+      set.delete(wake);
+      if (!set.size) watchers.delete(id);
+    };
+    return { changed, stop };
+  };
 
   /** Holds a short lock while `work` runs; null when another holder has it. */
   async function locked<T>(name: string, ttlMs: number, work: () => Promise<T>): Promise<{ value: T } | null> {
@@ -192,10 +259,14 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
     }
   }
 
-  /** Polls NavTalk (copies a done video, expires a result) if a wake-up is due and nobody else is doing it. */
-  async function tickIfDue(id: string): Promise<void> {
+  /**
+   * Polls NavTalk (copies a done video, expires a result) if a wake-up is due and nobody else is doing it. Returns
+   * when the next wake-up is due (now: look again; Infinity: none).
+   */
+  async function tickIfDue(id: string): Promise<number> {
     const due = await redis.get(key('due', id));
-    if (due === null || Number(due) > now()) return;
+    if (due === null) return Infinity;
+    if (Number(due) > now()) return Number(due);
     const lease = config.upstreamTimeoutMs + 5000;
     await locked(key('lock', 'tick', id), lease, async () => {
       // Taken just after another holder's poll: its wake-up moved on, so this one does not poll twice.
@@ -205,6 +276,7 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
       await redis.set(key('due', id), String(now() + lease), { pxMs: lease * 2 });
       await coordinator(id).tick();
     });
+    return now();
   }
 
   const store: TaskStore = {
@@ -239,13 +311,21 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
     async wait(id, seen, timeoutMs): Promise<TaskState | null> {
       const until = now() + timeoutMs;
       let status: TaskStatus | undefined = seen;
+      await subscribed;
       for (;;) {
-        await tickIfDue(id);
-        const state = await coordinator(id).state();
-        if (!state) return null;
-        status ??= state.status;
-        if (state.status !== status || state.status === 'done' || state.status === 'failed' || now() >= until) return state;
-        await sleep(Math.min(WAIT_STEP_MS, Math.max(0, until - now())));
+        const watching = watch(id);
+        try {
+          const due = await tickIfDue(id);
+          const state = await coordinator(id).state();
+          if (!state) return null;
+          status ??= state.status;
+          if (state.status !== status || state.status === 'done' || state.status === 'failed' || now() >= until) return state;
+          // Until the task changes (any process), its next poll is due (this request makes it), or the safety step.
+          const step = Math.min(live ? SAFETY_STEP_MS : WAIT_STEP_MS, due - now(), until - now());
+          await sleepUnless(watching.changed, Math.max(0, step));
+        } finally {
+          watching.stop();
+        }
       }
     },
   };

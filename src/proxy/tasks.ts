@@ -133,6 +133,12 @@ export interface CoordinatorDeps {
   results?: { store: ResultStore; limits: CopyLimits };
   /** For fetching NavTalk's videos (to copy or recheck them). Default: the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Runs a video copy beside the wake-up that needs it rather than inside it, for hosts whose wake-ups run in a
+   * viewer's request (Redis: a long-poll ticks the task itself), so `done` is answered before the copy is made.
+   * Default: inside the wake-up (timers and alarms, which no viewer waits on).
+   */
+  copyBeside?: (copy: () => Promise<void>) => void;
 }
 
 export type ProxyLog = (level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, string | number | boolean>) => void;
@@ -369,7 +375,7 @@ export class TaskCoordinator {
   /** A wake-up: expire a finished task, copy a done one's video, or poll a running one once. Safe to run twice. */
   async tick(): Promise<void> {
     const record = await this.current();
-    if (record?.status === 'done' && this.needsCopy(record)) return this.keep(record);
+    if (record?.status === 'done' && this.needsCopy(record)) return this.copy(record);
     if (!record || isTerminal(record.status) || !record.upstreamId) return;
     const now = this.deps.now();
     if (now >= record.deadlineAt) {
@@ -415,7 +421,7 @@ export class TaskCoordinator {
     }
     if (isTerminal(next.status)) {
       await this.commit(next);
-      if (next.status === 'done' && this.needsCopy(next)) await this.keep(next);
+      if (next.status === 'done' && this.needsCopy(next)) await this.copy(next);
       return;
     }
     const due = pollDelay(now - record.startedAt, next.polls!, record.expected, record.settings.pollIntervalMs);
@@ -423,6 +429,11 @@ export class TaskCoordinator {
     await this.commit(next);
     // The last wake-up lands on the deadline, so a task never outlives it by more than one poll.
     await this.slot.wakeAt(Math.min(this.deps.now() + delay, next.deadlineAt));
+  }
+
+  private async copy(record: TaskRecord): Promise<void> {
+    if (!this.deps.copyBeside) return this.keep(record);
+    this.deps.copyBeside(() => this.keep(record));
   }
 
   private needsCopy(record: TaskRecord): boolean {
