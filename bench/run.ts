@@ -11,6 +11,7 @@ import { cachedVideo } from './figures/cached-video.js';
 import { detection } from './figures/detection.js';
 import { durability } from './figures/durability.js';
 import { memory } from './figures/memory.js';
+import { nodeDetection } from './figures/node-detection.js';
 import { nodeRedis } from './figures/node-redis.js';
 import { soak } from './figures/soak.js';
 import { spike } from './figures/spike.js';
@@ -37,6 +38,7 @@ const FIGURES: Record<string, (ctx: BenchContext) => Promise<Figure>> = {
   memory: (ctx) => memory(ctx, 5),
   durability: (ctx) => durability(ctx, 30, 1000),
   'node-redis': (ctx) => nodeRedis(ctx, 10, 3, 1000),
+  'node-detection': (ctx) => nodeDetection(ctx, 8, 3),
   soak: (ctx) => soak(ctx, soakSeconds),
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

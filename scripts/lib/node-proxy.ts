@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockNavTalk, type MockNavTalk } from '../../src/mock/server.js';
+import { startMockNavTalk, type MockNavTalk, type MockOptions } from '../../src/mock/server.js';
 import { freePort, stopGroup, waitForHttp } from './stack.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -103,9 +103,11 @@ export interface NodeStack {
  * `processVars[i]` adds variables of process i's own.
  */
 export async function startNodeStack(
-  options: { origins?: string[]; vars?: Record<string, string>; processes?: number; processVars?: Record<string, string>[] } = {},
+  options: {
+    origins?: string[]; vars?: Record<string, string>; processes?: number; processVars?: Record<string, string>[]; mockOptions?: MockOptions;
+  } = {},
 ): Promise<NodeStack> {
-  const mock = await startMockNavTalk();
+  const mock = await startMockNavTalk(options.mockOptions);
   const redis = await startRedis().catch(async (error: unknown) => {
     await mock.close();
     throw error;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockNavTalk, type MockNavTalk } from '../../src/mock/server.js';
+import { startMockNavTalk, type MockNavTalk, type MockOptions } from '../../src/mock/server.js';
 
 export interface StackOptions {
   /** A real NavTalk key: talk to NavTalk instead of the mock. */
@@ -23,6 +23,8 @@ export interface StackOptions {
   demoPort?: number;
   workerPort?: number;
   mockPort?: number;
+  /** More options for the mock (the benchmarks: where its video URLs point). */
+  mockOptions?: MockOptions;
   /** Print wrangler's output (npm start) instead of keeping it for error messages. */
   verbose?: boolean;
   /** Another wrangler config than the root wrangler.jsonc (the benchmarks: a frozen bundle of the Worker, a hello-world Worker). */
@@ -94,7 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);
   };
   try {
-    const mock = options.apiKey ? undefined : await startMockNavTalk({ port: options.mockPort ?? 0 });
+    const mock = options.apiKey ? undefined : await startMockNavTalk({ ...options.mockOptions, port: options.mockPort ?? 0 });
     if (mock) stops.push(() => mock.close());
 
     const workerPort = options.workerPort ?? (await freePort());

@@ -31,6 +31,23 @@ const REUSED_BODY_BYTES = 16 * 1024;
 
 interface KeptAnswer { until: number; status: number; headers: Record<string, string>; body: Buffer }
 
+/** The most of an unread request body that is read and dropped after an early answer, to keep its connection. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+
+/** Reads a stream to its end and drops it; false when it goes past `limit` bytes (it is left unread then). */
+async function drain(body: ReadableStream<Uint8Array>, limit: number): Promise<boolean> {
+  const reader = body.getReader();
+  for (let seen = 0; ;) {
+    const { done, value } = await reader.read();
+    if (done) return true;
+    seen += value.byteLength;
+    if (seen > limit) {
+      reader.releaseLock();
+      return false;
+    }
+  }
+}
+
 /** The request body for `new Request`: a Buffer when small and declared, else a stream (the handler caps its reading). */
 async function bodyOf(req: IncomingMessage): Promise<Buffer | ReadableStream<Uint8Array>> {
   const declared = Number(req.headers['content-length']);
@@ -100,10 +117,17 @@ export function nodeListener(handler: WebHandler, options: NodeListenerOptions =
         const response = await handler(request);
         const answerHeaders = Object.fromEntries(response.headers);
         if (body !== undefined && !req.complete) {
-          // Answered before the body was read to its end (a refusal of a large body, or more bytes than declared):
-          // what is left of it would be read as the next request on this connection, so the connection ends here.
-          answerHeaders.connection = 'close';
-          res.once('finish', () => req.socket.destroy());
+          // Answered before the body was read to its end (a refusal of a large body): the rest must be read before the
+          // next request on this connection can be. A bounded rest is read and dropped after the answer, keeping the
+          // connection; a larger or unreadable one (or more bytes than declared) ends the connection instead.
+          const declared = Number(req.headers['content-length']);
+          const drainable = !Buffer.isBuffer(body) && !body.locked && !(declared > DRAIN_BYTES);
+          if (drainable) {
+            res.once('finish', () => void drain(body, DRAIN_BYTES).then((whole) => whole || req.socket.destroy(), () => req.socket.destroy()));
+          } else {
+            answerHeaders.connection = 'close';
+            res.once('finish', () => req.socket.destroy());
+          }
         }
         if (!response.body) {
           res.writeHead(response.status, answerHeaders);

@@ -1,5 +1,9 @@
-/** Reads a body of unknown length: at most `max` bytes, or null (and the rest cancelled) when it is longer. */
-export async function readAtMost(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array<ArrayBuffer> | null> {
+/**
+ * Reads a body of unknown length: at most `max` bytes, or null when it is longer, the rest cancelled, or with
+ * `leaveRest` left unread for the host: a request body, whose host knows what to do with the rest of it (Node drains
+ * it to keep the connection; cancelling it there closed the socket, and under wrangler dev broke the next request).
+ */
+export async function readAtMost(body: ReadableStream<Uint8Array>, max: number, leaveRest = false): Promise<Uint8Array<ArrayBuffer> | null> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -8,7 +12,8 @@ export async function readAtMost(body: ReadableStream<Uint8Array>, max: number):
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel().catch(() => {});
+      if (leaveRest) reader.releaseLock();
+      else await reader.cancel().catch(() => {});
       return null;
     }
     chunks.push(value);

@@ -178,7 +178,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     if (Number(request.headers.get('content-length')) > config.maxBodyBytes) return error(tooLarge, origin);
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (mediaType !== 'application/json') return error(fail('unsupported_media_type', 'Send the request as application/json.'), origin);
-    const bytes = request.body ? await readAtMost(request.body, config.maxBodyBytes) : new Uint8Array();
+    const bytes = request.body ? await readAtMost(request.body, config.maxBodyBytes, true) : new Uint8Array();
     if (!bytes) return error(tooLarge, origin);
 
     let input: unknown;
