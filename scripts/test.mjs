@@ -18,6 +18,7 @@ const STEPS = [
   { script: 'test:cli' },
   { script: 'test:worker' },
   { script: 'test:redis' },
+  { script: 'test:conformance' },
   { script: 'test:element:redis' },
   { script: 'test:packaging' },
   { script: 'test:frameworks' },
