@@ -1,9 +1,10 @@
 /**
- * Reads a body of unknown length: at most `max` bytes, or null when it is longer, the rest cancelled, or with
- * `leaveRest` left unread for the host: a request body, whose host knows what to do with the rest of it (Node drains
- * it to keep the connection; cancelling it there closed the socket, and under wrangler dev broke the next request).
+ * Reads a body of unknown length: at most `max` bytes, or null when it is longer, the rest cancelled. A request body
+ * is read to its end instead, up to `dropUpTo` bytes in all (then left to the host): a connection whose request was
+ * answered before its body ended cannot carry the next request (wrangler dev broke it, Node left it hanging), and
+ * cancelling closes it under the answer.
  */
-export async function readAtMost(body: ReadableStream<Uint8Array>, max: number, leaveRest = false): Promise<Uint8Array<ArrayBuffer> | null> {
+export async function readAtMost(body: ReadableStream<Uint8Array>, max: number, dropUpTo = 0): Promise<Uint8Array<ArrayBuffer> | null> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -12,8 +13,8 @@ export async function readAtMost(body: ReadableStream<Uint8Array>, max: number, 
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      if (leaveRest) reader.releaseLock();
-      else await reader.cancel().catch(() => {});
+      if (!dropUpTo) await reader.cancel().catch(() => {});
+      else await dropRest(reader, dropUpTo - size);
       return null;
     }
     chunks.push(value);
@@ -25,4 +26,14 @@ export async function readAtMost(body: ReadableStream<Uint8Array>, max: number, 
     at += chunk.byteLength;
   }
   return bytes;
+}
+
+/** Reads and drops up to `limit` more bytes; past that, the rest is left unread (the lock released). */
+async function dropRest(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<void> {
+  for (let dropped = 0; dropped <= limit;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    dropped += value.byteLength;
+  }
+  reader.releaseLock();
 }

@@ -55,6 +55,9 @@ export type ProxyHandler = (request: Request) => Promise<Response>;
 
 const fail = proxyError;
 
+/** How much of a too-large request body is read and dropped, so its connection can carry the next request. */
+const DROP_BODY_BYTES = 16 * 1024 * 1024;
+
 const NO_ORIGIN = fail('origin_not_allowed', 'This page is not allowed to use this proxy (its origin is not in ALLOWED_ORIGINS).');
 
 export const consoleLog: ProxyLog = (level, event, fields) => {
@@ -178,7 +181,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     if (Number(request.headers.get('content-length')) > config.maxBodyBytes) return error(tooLarge, origin);
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (mediaType !== 'application/json') return error(fail('unsupported_media_type', 'Send the request as application/json.'), origin);
-    const bytes = request.body ? await readAtMost(request.body, config.maxBodyBytes, true) : new Uint8Array();
+    const bytes = request.body ? await readAtMost(request.body, config.maxBodyBytes, DROP_BODY_BYTES) : new Uint8Array();
     if (!bytes) return error(tooLarge, origin);
 
     let input: unknown;

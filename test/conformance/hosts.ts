@@ -181,7 +181,9 @@ export class Transcript {
     for (const endpoint of this.host.endpoints) out = out.split(endpoint).join('<proxy>/');
     out = out.split(this.host.mock.url).join('<navtalk>');
     // A stored video's URL carries its version (the store's ETag: R2's or the folder's own hash).
-    return out.replace(/\/videos\/[0-9a-f-]{36}\.mp4/g, '/videos/<upstream>.mp4').replace(/([?&]v=)[^&"]+/g, '$1<version>');
+    // And a wait in seconds depends on when the request came, not on the host.
+    return out.replace(/\/videos\/[0-9a-f-]{36}\.mp4/g, '/videos/<upstream>.mp4').replace(/([?&]v=)[^&"]+/g, '$1<version>')
+      .replace(/try again in \d+ s/g, 'try again in <n> s');
   }
 
   /** Records an answer (status, the compared headers, the body as JSON or its size) and returns it. */

@@ -128,7 +128,10 @@ conformance(`rate limit: the ${RATE_LIMIT + 1}th new video from one address is 4
   expect(limited.headers.get('access-control-expose-headers')).toBe('Retry-After');
   expect((await stateOf(await client.post(bodies[0]))).task_id).toBe(first.task_id); // in flight: not counted
   await client.settle(first.task_id);
-  expect((await stateOf(await t.answer('cached', await client.post(bodies[0])))).status).toBe('done');
+  // Its video_url is NavTalk's or the stored copy's, whichever the copy (beside the answer) has reached on each host.
+  const cached = await stateOf(await client.post(bodies[0]));
+  t.note('cached', cached.status);
+  expect(cached.status).toBe('done');
   expect((await stateOf(await t.answer('another address', await newClient().post(bodies[RATE_LIMIT])))).status).toBe('started');
   expect(generateCalls(mock)).toHaveLength(RATE_LIMIT + 1);
 });
