@@ -172,8 +172,8 @@ ${table(['host', "from NavTalk's done: median", 'p90', 'from the poll that saw i
 The large video: one more new script on each host whose NavTalk video is ${num(LARGE_BYTES / 1e6)} MB served at 10 MB/s
 (a copy into the result store takes about 2 s): the first viewer's \`done\` came ${ms(largeN)} after the poll that saw
 NavTalk's on Node and ${ms(largeW)} on the Worker. Both answer \`done\` with NavTalk's URL before the copy is made; on
-the Worker the copy runs in the same Durable Object right after the answer, and the answer's delivery shares the object
-with the 20 MB stream.
+the Worker the copy runs in the same Durable Object right after the answer is handed on, so the delay there is probably
+the object busy with the 20 MB stream (not measured further).
 `,
     };
   } finally {
