@@ -20,6 +20,7 @@ const LIBRARY_ENTRIES: Record<string, string> = {
   'navtalk-sign': 'src/cli/navtalk-sign.ts',
   cli: 'src/cli/main.ts',
   vite: 'src/vite/index.ts',
+  prerender: 'src/prerender/index.ts',
 };
 
 /** Bare imports (lit, zod, react, node:*) stay imports in the library build. */

@@ -1,46 +1,21 @@
 // navtalk-avatar/vite: a small page built twice with Vite, against the portable proxy (with a result store) in
 // front of the NavTalk mock, served over node:http.
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockNavTalk, type MockNavTalk } from '../../src/mock/server.js';
-import { configFromEnv, createProxyHandler, MemoryResultStore } from '../../src/proxy/index.js';
 import { navtalkPrerender } from '../../src/vite/index.js';
+import { startBuildProxy, type BuildProxy } from '../e2e/support.js';
 
-let mock: MockNavTalk;
-let server: Server;
+let proxy: BuildProxy;
+let mock: BuildProxy['mock'];
 let endpoint: string;
 beforeAll(async () => {
-  mock = await startMockNavTalk({ timing: { processingAfterMs: 50, doneAfterMs: 200 } });
-  server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  endpoint = `${origin}/api/navtalk`;
-  const proxy = createProxyHandler({
-    config: configFromEnv({
-      NAVTALK_API_KEY: mock.license, NAVTALK_BASE_URL: mock.url, AUTH_MODE: 'open', ALLOWED_ORIGINS: origin,
-      TRUSTED_MEDIA_ORIGINS: mock.url, RATE_LIMIT_PER_MINUTE: '0', UPSTREAM_POLL_INTERVAL_MS: '50',
-    }),
-    results: new MemoryResultStore(),
-  });
-  server.on('request', async (req, res) => {
-    const body = req.method === 'POST' ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
-    const response = await proxy(new Request(`${origin}${req.url}`, { method: req.method!, headers: req.headers as Record<string, string>, body, duplex: 'half' } as RequestInit));
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
+  proxy = await startBuildProxy();
+  ({ mock, endpoint } = proxy);
 });
-afterAll(async () => {
-  server?.close();
-  await mock?.close();
-});
+afterAll(() => proxy?.close());
 
 const apiCalls = () => mock.calls.filter((c) => c.path === '/generate').length;
 

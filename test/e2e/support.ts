@@ -1,7 +1,10 @@
-/** Shared by the end-to-end, start and fault suites: a Chromium, a static page server, and page probes. */
+/** Shared by the end-to-end, start, fault and static suites: a Chromium, a static page server, page probes, a proxy to build through. */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { Readable } from 'node:stream';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startMockNavTalk, type MockNavTalk } from '../../src/mock/server.js';
+import { configFromEnv, createProxyHandler, MemoryResultStore } from '../../src/proxy/index.js';
 // @ts-expect-error: a plain .mjs script without types
 import { findChromium } from '../../scripts/find-chromium.mjs';
 
@@ -63,4 +66,51 @@ export async function waitForPlayback(page: Page, selector: string, seconds = 0.
     const video = el.shadowRoot!.querySelector('video')!;
     return { status: el.status, resultUrl: el.resultUrl, currentTime: video.currentTime, src: video.currentSrc };
   }, selector);
+}
+
+/** The portable proxy (with a result store) in front of the NavTalk mock, over node:http: what a build pre-renders through. */
+export interface BuildProxy {
+  mock: MockNavTalk;
+  origin: string;
+  /** The proxy's endpoint URL. */
+  endpoint: string;
+  /** Every request the proxy received (method and URL), in order. */
+  requests: string[];
+  /** While true, the proxy's kept videos answer as an HTML page (a download must refuse them). */
+  breakVideos: boolean;
+  /** Stops the proxy and the mock. */
+  close(): Promise<void>;
+}
+
+/** Starts a BuildProxy that accepts its own origin and `origins`. */
+export async function startBuildProxy(origins: string[] = []): Promise<BuildProxy> {
+  const mock = await startMockNavTalk({ timing: { processingAfterMs: 50, doneAfterMs: 200 } });
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const proxy = createProxyHandler({
+    config: configFromEnv({
+      NAVTALK_API_KEY: mock.license, NAVTALK_BASE_URL: mock.url, AUTH_MODE: 'open', ALLOWED_ORIGINS: [origin, ...origins].join(','),
+      TRUSTED_MEDIA_ORIGINS: mock.url, RATE_LIMIT_PER_MINUTE: '0', UPSTREAM_POLL_INTERVAL_MS: '50',
+    }),
+    results: new MemoryResultStore(),
+    log: () => {},
+  });
+  const state: BuildProxy = {
+    mock, origin, endpoint: `${origin}/api/navtalk`, requests: [], breakVideos: false,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await mock.close();
+    },
+  };
+  server.on('request', async (req, res) => {
+    state.requests.push(`${req.method} ${req.url}`);
+    if (state.breakVideos && req.url?.includes('video=')) return res.writeHead(200, { 'content-type': 'text/html' }).end('<p>Not a video</p>');
+    const body = req.method === 'POST' ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
+    const response = await proxy(new Request(`${origin}${req.url}`, { method: req.method!, headers: req.headers as Record<string, string>, body, duplex: 'half' } as RequestInit));
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  return state;
 }

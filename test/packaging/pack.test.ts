@@ -88,14 +88,16 @@ describe('the npm package', () => {
     expect(help.stdout).toMatch(/navtalk-avatar prerender FILE\.html\.\.\. --endpoint URL/);
   });
 
-  it('ships the Vite plugin (navtalk-avatar/vite), loadable without Vite installed', async () => {
+  it('ships the Vite plugin (navtalk-avatar/vite), loadable without Vite installed, and navtalk-avatar/prerender', async () => {
     writeFileSync(join(app, 'vite-plugin.mjs'), `
       import navtalkPrerender from 'navtalk-avatar/vite';
-      const plugin = navtalkPrerender({ endpoint: 'https://proxy.example/' });
-      console.log(JSON.stringify({ name: plugin.name, apply: plugin.apply, hook: typeof plugin.transformIndexHtml.handler }));
+      import { prerenderAvatar } from 'navtalk-avatar/prerender';
+      const plugin = navtalkPrerender({ endpoint: 'https://proxy.example/', emit: true });
+      const refused = await prerenderAvatar({ character: 'navtalk.Leo', text: 'Hi' }, { endpoint: 'https://proxy.example/' }).catch((e) => e.code);
+      console.log(JSON.stringify({ name: plugin.name, apply: plugin.apply, hook: typeof plugin.transformIndexHtml.handler, refused }));
     `);
     const { stdout } = await node('vite-plugin.mjs');
-    expect(JSON.parse(stdout)).toEqual({ name: 'navtalk-avatar-prerender', apply: 'build', hook: 'function' });
+    expect(JSON.parse(stdout)).toEqual({ name: 'navtalk-avatar-prerender', apply: 'build', hook: 'function', refused: 'invalid_input' });
   });
 
   it('types: the element, React JSX, the wrapper and the proxy typecheck in a consumer', async () => {
@@ -114,6 +116,7 @@ describe('the npm package', () => {
       import { createProxyHandler, type ProxyHandler, type ResultStore } from 'navtalk-avatar/proxy';
       import { FileResultStore, nodeListener } from 'navtalk-avatar/proxy/node';
       import { ioredisCommands, redisStores, type RedisStores } from 'navtalk-avatar/proxy/redis';
+      import { prerenderAvatar, type PrerenderedAvatar } from 'navtalk-avatar/prerender';
       import type { ServerResponse } from 'node:http';
       export const store: ResultStore = new FileResultStore('results');
       export const listener: (req: never, res: ServerResponse) => void = nodeListener(async () => new Response(null));
@@ -124,10 +127,11 @@ describe('the npm package', () => {
       el.addEventListener('navtalk-ready', (e: NavtalkReadyEvent) => e.detail.resultUrl.toUpperCase());
       export const raw = <navtalk-avatar endpoint="/api" character="navtalk.Leo" text="Hi" voice="echo" onnavtalk-ready={(e) => e.detail.taskId} />;
       export const wrapped = <Wrapper endpoint="/api" character="navtalk.Leo" text="Hi" voice="echo" onNavtalkReady={(e) => e.detail.resultUrl} />;
+      export const made: Promise<PrerenderedAvatar> = prerenderAvatar({ character: 'navtalk.Leo', 'bbox-shift': 3 }, { endpoint: '/', outDir: 'dist/avatars', base: '/avatars/' });
       export const handler: ProxyHandler = createProxyHandler;
     `.replace('export const handler: ProxyHandler = createProxyHandler;', 'export const make: typeof createProxyHandler = createProxyHandler; export type H = ProxyHandler;'));
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const result = await run(process.execPath, [tsc, '-p', app]).then(() => 'ok', (e: { stdout: string }) => e.stdout);
     expect(result).toBe('ok');
-  });
+  }, 60_000); // tsc over every shipped declaration: past 20 s on a busy 2-core machine
 });
