@@ -13,6 +13,7 @@ import { durability } from './figures/durability.js';
 import { memory } from './figures/memory.js';
 import { nodeDetection } from './figures/node-detection.js';
 import { nodeRedis } from './figures/node-redis.js';
+import { staticResult } from './figures/static-result.js';
 import { soak } from './figures/soak.js';
 import { spike } from './figures/spike.js';
 import { throughput } from './figures/throughput.js';
@@ -39,6 +40,7 @@ const FIGURES: Record<string, (ctx: BenchContext) => Promise<Figure>> = {
   durability: (ctx) => durability(ctx, 30, 1000),
   'node-redis': (ctx) => nodeRedis(ctx, 10, 3, 1000),
   'node-detection': (ctx) => nodeDetection(ctx, 8, 3),
+  static: (ctx) => staticResult(ctx, 15),
   soak: (ctx) => soak(ctx, soakSeconds),
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -84,9 +84,9 @@ export async function staticResult({ browser, bundle, log }: BenchContext, runs:
     const note = (visit: Visit) => `${visit === 'first' ? 'First visit' : 'Repeat view'}: the static result's avatar takes ${ratio(frame('avatar', visit), frame('bare', visit))} the time of a bare video of the same file (${ms(Math.abs(gap(visit)))} ${gap(visit) < 0 ? 'less' : 'more'} at the median): ${met(visit) ? 'the goal (<= 1.2x) is met' : '**missed**'}.`;
     const loadstart = (name: string, visit: Visit) => ms(median(results[name]![visit].map((r) => r.loadstart)));
     return {
-      title: '10. Static result: first frame from the site\'s own files',
+      title: '11. Static result: first frame from the site\'s own files',
       summary: (['first', 'repeat'] as const).map((visit) => ({
-        figure: `10. static result avatar beside a bare video of the same file, first frame (${visit} visit)`,
+        figure: `11. static result avatar beside a bare video of the same file, first frame (${visit} visit)`,
         ours: ms(frame('avatar', visit)), baseline: ms(frame('bare', visit)), ratio: ratio(frame('avatar', visit), frame('bare', visit)), goal: '<= 1.2x', met: met(visit),
       })),
       body: `
