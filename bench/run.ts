@@ -10,6 +10,7 @@ import { launchChromium } from '../test/e2e/support.js';
 import { cachedVideo } from './figures/cached-video.js';
 import { detection } from './figures/detection.js';
 import { durability } from './figures/durability.js';
+import { fieldMix } from './figures/field-mix.js';
 import { memory } from './figures/memory.js';
 import { nodeDetection } from './figures/node-detection.js';
 import { nodeRedis } from './figures/node-redis.js';
@@ -34,6 +35,7 @@ const FIGURES: Record<string, (ctx: BenchContext) => Promise<Figure>> = {
   weight: (ctx) => weight(ctx),
   cached: (ctx) => cachedVideo(ctx, 15),
   detection: (ctx) => detection(ctx, 10, [1000, 250]),
+  'field-mix': (ctx) => fieldMix(ctx, { fieldArrivals: 150, holdOutArrivals: 120, fixedArrivals: 60, fixedIntervals: [1000, 2000] }),
   spike: (ctx) => spike(ctx, [1, 10, 100, 1000], 3),
   throughput: (ctx) => throughput(ctx, 10, 3),
   memory: (ctx) => memory(ctx, 5),

@@ -1,6 +1,7 @@
 /**
- * A faithful local stand-in for NavTalk (see shared/navtalk-api.md and team/mock-api.md), with
- * configurable timing and fault injection. Node only: node:http and node:fs, no other dependency.
+ * A faithful local stand-in for NavTalk (see shared/navtalk-api.md and team/mock-api.md), with configurable
+ * timing, script-dependent durations (workload.ts) and fault injection. Node only: node:http and node:fs, no other
+ * dependency.
  * It checks requests itself rather than through src/protocol, as the real NavTalk would, so that a
  * mistake in our shared schema shows up as a disagreement with the mock.
  */
@@ -8,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_WORKLOAD, checkWorkload, planner, type MockWorkload, type TaskPlan } from './workload.js';
 
 export interface MockTiming { processingAfterMs: number; doneAfterMs: number }
 export type FaultKind = '500' | '503' | '429' | '401' | '400' | 'timeout' | 'malformed' | 'reset';
@@ -18,9 +20,13 @@ export type FaultKind = '500' | '503' | '429' | '401' | '400' | 'timeout' | 'mal
 export interface Fault { kind: FaultKind; times?: number; retryAfter?: number; message?: string }
 /** `outcome`: tasks end failed with NavTalk's error text, failed without one (`failed_silently`), or never. */
 export interface MockFaults { generate?: Fault; query?: Fault; outcome?: 'failed' | 'failed_silently' | 'never'; video?: '404' }
-export interface MockConfig { timing: MockTiming; faults: MockFaults }
-/** What configure() takes: timing may be partial; a fault set to undefined (or null over HTTP) is cleared. */
-export interface MockConfigPatch { timing?: Partial<MockTiming>; faults?: MockFaults }
+/** `workload`, when set, gives each new task its own duration from its script (see workload.ts), in place of timing.doneAfterMs. */
+export interface MockConfig { timing: MockTiming; faults: MockFaults; workload?: MockWorkload }
+/**
+ * What configure() takes: timing may be partial; a fault set to undefined (or null over HTTP) is cleared; a partial
+ * workload is laid over the current one (or DEFAULT_WORKLOAD), and undefined (null over HTTP) turns it off.
+ */
+export interface MockConfigPatch { timing?: Partial<MockTiming>; faults?: MockFaults; workload?: Partial<MockWorkload> }
 export interface MockCall { method: string; path: string; query: Record<string, string>; body: unknown; at: number }
 export type MockTaskStatus = 'started' | 'processing' | 'done' | 'failed';
 export interface MockTask {
@@ -33,6 +39,14 @@ export interface MockTask {
   request: Record<string, unknown>;
   /** The error text a failed task reports. */
   error?: string;
+  /** Under a workload: the mock's reading of the script's length of speech, in ms. */
+  speech_ms?: number;
+  /** Under a workload or setTaskDuration(): how long after creation the task ends, in place of timing.doneAfterMs. */
+  ends_after_ms?: number;
+  /** Under a workload: how the task was drawn to end (a fault on outcome still overrides it). */
+  planned_outcome?: 'done' | 'failed';
+  /** Under a workload: drawn as a straggler (stragglerFactor times as long). */
+  straggler?: boolean;
 }
 export interface MockNavTalk {
   /** Where it listens, e.g. http://127.0.0.1:40123 (no trailing slash). */
@@ -54,6 +68,13 @@ export interface MockNavTalk {
   reset(): void;
   /** Forces an unfinished task to finish now; throws for an unknown task or one that ended otherwise. */
   complete(taskId: string, status?: 'done' | 'failed'): void;
+  /**
+   * Makes an unfinished task end `ms` after its creation (or now, if that has passed), as its workload planned
+   * (done or failed); throws for an unknown or ended task. For an outlier its script would not predict.
+   */
+  setTaskDuration(taskId: string, ms: number): void;
+  /** Calls `listener` with each new task before /generate answers (setTaskDuration works there); returns the unsubscribe. */
+  onTask(listener: (task: MockTask) => void): () => void;
   /** Stops listening and destroys open sockets (held ones too), so callers end promptly. */
   close(): Promise<void>;
 }
@@ -62,6 +83,8 @@ export interface MockOptions {
   host?: string;
   license?: string;
   timing?: Partial<MockTiming>;
+  /** A workload from the start (a partial one over DEFAULT_WORKLOAD); reset() comes back to it. */
+  workload?: Partial<MockWorkload>;
   /** Base of the video_url the mock hands out, when clients reach it by another address. */
   publicUrl?: string;
   /** The clock (ms since the epoch); tests may drive it to check status boundaries exactly. */
@@ -210,7 +233,9 @@ function patched(config: MockConfig, patch: unknown): MockConfig {
       else faults[key] = value;
     }
   }
-  return { timing, faults: faults as MockFaults };
+  let workload = config.workload;
+  if ('workload' in patch) workload = given(patch.workload) ? checkWorkload(patch.workload, workload ?? DEFAULT_WORKLOAD) : undefined;
+  return { timing, faults: faults as MockFaults, ...(workload && { workload }) };
 }
 
 type Range = [start: number, end: number] | 'unsatisfiable' | undefined;
@@ -299,7 +324,12 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
   const now = opts.now ?? Date.now;
   const license = opts.license ?? MOCK_LICENSE;
   const startTiming: MockTiming = { ...DEFAULT_TIMING, ...opts.timing };
-  let config: MockConfig = patched({ timing: DEFAULT_TIMING, faults: {} }, { timing: startTiming });
+  const startConfig = patched({ timing: DEFAULT_TIMING, faults: {} }, { timing: startTiming, ...(opts.workload && { workload: opts.workload }) });
+  let config: MockConfig = startConfig;
+  // A new planner for each workload set: its per-script counts start again with it.
+  let plan: ((body: Record<string, unknown>) => TaskPlan) | undefined;
+  let planFor: MockWorkload | undefined;
+  const listeners = new Set<(task: MockTask) => void>();
   // When the config last changed: a task that finishes because of a change finishes then, not earlier.
   let configChangedAt = -Infinity;
   const calls: MockCall[] = [];
@@ -311,14 +341,14 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
   /** Moves a task forward to the status its age and the current config give; never backwards. */
   function advance(task: MockTask): MockTask {
     if (TERMINAL.includes(task.status)) return task;
-    const { processingAfterMs, doneAfterMs } = config.timing;
+    const endsAfterMs = task.ends_after_ms ?? config.timing.doneAfterMs;
     const age = now() - task.created_at;
-    const outcome = config.faults.outcome;
-    if (age >= doneAfterMs && outcome !== 'never') {
+    const outcome = config.faults.outcome ?? task.planned_outcome;
+    if (age >= endsAfterMs && outcome !== 'never') {
       task.status = outcome === 'failed' || outcome === 'failed_silently' ? 'failed' : 'done';
-      task.done_at = Math.max(task.created_at + doneAfterMs, configChangedAt);
+      task.done_at = Math.max(task.created_at + endsAfterMs, configChangedAt);
       if (outcome === 'failed') task.error = FAILED_TASK_ERROR;
-    } else if (age >= processingAfterMs) {
+    } else if (age >= Math.min(config.timing.processingAfterMs, endsAfterMs)) {
       task.status = 'processing';
     }
     return task;
@@ -347,11 +377,21 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
     return task;
   }
 
+  function setTaskDuration(taskId: string, ms: unknown): MockTask {
+    const task = tasks.get(taskId);
+    if (!task) throw new HttpError(404, `task not found: ${taskId}`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new HttpError(400, 'ms must be a number of ms >= 0');
+    if (TERMINAL.includes(advance(task).status)) throw new HttpError(409, `task ${taskId} has already ended ${task.status}`);
+    // Never into the past: a poll may already have seen it running.
+    task.ends_after_ms = Math.max(ms, now() - task.created_at);
+    return task;
+  }
+
   function reset(): void {
     calls.length = 0;
     for (const id of tasks.keys()) cleared.add(id);
     tasks.clear();
-    config = { timing: { ...startTiming }, faults: {} };
+    config = structuredClone(startConfig);
     configChangedAt = -Infinity;
   }
 
@@ -405,7 +445,14 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
     const problem = checkGenerateBody(body);
     if (problem) return sendJson(res, 400, { error: problem });
     const task: MockTask = { task_id: randomUUID(), status: 'started', created_at: now(), request: body };
+    if (config.workload) {
+      if (planFor !== config.workload) [plan, planFor] = [planner(config.workload), config.workload];
+      const drawn = plan!(body);
+      Object.assign(task, { speech_ms: drawn.speechMs, ends_after_ms: drawn.endsAfterMs, planned_outcome: drawn.outcome, straggler: drawn.straggler });
+    }
     tasks.set(task.task_id, task);
+    // Before answering, so a listener's setTaskDuration() is in place before anyone can poll.
+    for (const listener of listeners) listener({ ...task });
     sendJson(res, 200, { status: 'started', task_id: task.task_id });
   }
 
@@ -452,7 +499,8 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
       if (!parsed.ok) throw new HttpError(400, 'body must be JSON');
       return parsed.value;
     };
-    const key = `${req.method} ${route.replace(/^tasks\/[^/]+\/complete$/, 'tasks/:id/complete')}`;
+    const key = `${req.method} ${route.replace(/^tasks\/[^/]+\/(complete|duration)$/, 'tasks/:id/$1')}`;
+    const taskId = () => decodeURIComponent(route.split('/')[1]!);
     switch (key) {
       case 'GET calls':
         return reply(200, calls);
@@ -474,8 +522,12 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
       case 'POST tasks/:id/complete': {
         const body = await readJson();
         if (!isRecord(body)) throw new HttpError(400, 'body must be a JSON object like {"status":"failed"}');
-        const id = decodeURIComponent(route.split('/')[1]!);
-        return reply(200, { ...complete(id, (body.status ?? 'done') as 'done' | 'failed') });
+        return reply(200, { ...complete(taskId(), (body.status ?? 'done') as 'done' | 'failed') });
+      }
+      case 'POST tasks/:id/duration': {
+        const body = await readJson();
+        if (!isRecord(body)) throw new HttpError(400, 'body must be a JSON object like {"ms":12000}');
+        return reply(200, { ...setTaskDuration(taskId(), body.ms) });
       }
       default:
         return reply(404, { error: `no control route ${req.method} /__mock/${route}` });
@@ -528,6 +580,13 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
     reset,
     complete(taskId: string, status?: 'done' | 'failed') {
       complete(taskId, status);
+    },
+    setTaskDuration(taskId: string, ms: number) {
+      setTaskDuration(taskId, ms);
+    },
+    onTask(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

@@ -134,4 +134,13 @@ describe('CLI (npm run mock)', () => {
     expect(err).toContain('--done-after must be a number');
     expect(err).toContain('usage: npm run mock');
   });
+
+  it('takes a workload as JSON, and refuses an invalid one with exit code 2 and the reason', async () => {
+    const child = cli('--port', '0', '--workload', '{"seed":-1}');
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(err).toContain('workload.seed must be a whole number from 0 to 4294967295, got -1');
+  });
 });
