@@ -6,14 +6,16 @@
  *   PORT, HOST         where to listen (default 8788 on 127.0.0.1)
  *   CLIENT_IP_HEADER   the header your load balancer sets to the visitor's address (e.g. x-forwarded-for), for
  *                      the per-client rate limit; without it, the socket's address
- *   RESULTS_DIR        a folder to keep finished videos in (optional; shared storage if several machines)
+ *   RESULTS_DIR        a folder to keep finished videos in (optional; one machine, or a folder they all share)
+ *   S3_BUCKET_URL      or keep them in an S3-compatible bucket, shared by every machine (instead of RESULTS_DIR), with
+ *                      S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and optionally S3_PREFIX
  *   PUBLIC_ORIGIN      this server's public origin behind a reverse proxy (for the URLs of kept videos)
  *   REUSE_DONE_ANSWERS_MS  how long a process answers repeats of a `done` POST from memory (default 1000; 0: never)
  */
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { clientKeyForAddress, configFromEnv, consoleLog, createProxyHandler } from 'navtalk-avatar/proxy';
-import { FileResultStore, nodeListener } from 'navtalk-avatar/proxy/node';
+import { FileResultStore, S3ResultStore, nodeListener } from 'navtalk-avatar/proxy/node';
 import { ioredisCommands, redisStores } from 'navtalk-avatar/proxy/redis';
 
 const env = process.env;
@@ -26,7 +28,12 @@ redis.on('error', () => {}); // reported per request (503 unavailable); ioredis 
 // Redis answers and subscribes again after a reconnect.
 const subscriber = new Redis(env.REDIS_URL, { connectTimeout: 1000 });
 subscriber.on('error', () => {});
-const results = env.RESULTS_DIR ? new FileResultStore(env.RESULTS_DIR) : undefined;
+function s3Store(bucketUrl: string): S3ResultStore {
+  const { S3_REGION: region, S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  if (!region || !accessKeyId || !secretAccessKey) throw new Error('S3_BUCKET_URL needs S3_REGION, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
+  return new S3ResultStore({ bucketUrl, region, accessKeyId, secretAccessKey, ...(env.S3_PREFIX ? { prefix: env.S3_PREFIX } : {}) });
+}
+const results = env.S3_BUCKET_URL ? s3Store(env.S3_BUCKET_URL) : env.RESULTS_DIR ? new FileResultStore(env.RESULTS_DIR) : undefined;
 
 const proxy = createProxyHandler({
   config,

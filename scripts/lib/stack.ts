@@ -14,6 +14,8 @@ export interface StackOptions {
   /** A real NavTalk key: talk to NavTalk instead of the mock. */
   apiKey?: string;
   navtalkBaseUrl?: string;
+  /** The Worker's ADMIN_TOKEN (a secret: in the env file, not on the command line), for `navtalk-avatar usage` and co. */
+  adminToken?: string;
   /** Extra Worker variables (`--var NAME:VALUE`), e.g. DAILY_GENERATION_LIMIT. */
   vars?: Record<string, string>;
   /** Origins the Worker accepts besides the demo's own. */
@@ -106,7 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const secrets = mkdtempSync(join(tmpdir(), 'navtalk-stack-'));
     stops.push(async () => rmSync(secrets, { recursive: true, force: true }));
     const envFile = join(secrets, '.env');
-    writeFileSync(envFile, `NAVTALK_API_KEY=${options.apiKey ?? mock!.license}\n`, { mode: 0o600 });
+    const adminToken = options.adminToken ? `ADMIN_TOKEN=${options.adminToken}\n` : '';
+    writeFileSync(envFile, `NAVTALK_API_KEY=${options.apiKey ?? mock!.license}\n${adminToken}`, { mode: 0o600 });
     const vars: Record<string, string> = {
       AUTH_MODE: 'open',
       NAVTALK_BASE_URL: options.apiKey ? (options.navtalkBaseUrl ?? 'https://app.navtalk.ai') : mock!.url,

@@ -6,10 +6,12 @@
  *   navtalk-avatar prerender FILES... --endpoint URL    make each tag's video now and write result-url into it
  *     [--out DIR [--base PATH]]                         ...downloaded into the site's own files (no proxy at view time)
  *   navtalk-avatar check FILES... [--verify]            for CI: every tag's result-url was made from its inputs (and loads)
+ *   navtalk-avatar usage | results | delete ID...       the operator's view of a proxy (admin.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ADMIN_USAGE, adminCommand } from './admin.js';
 import { envOrDevVar } from './dev-vars.js';
 import { avatarTags } from './html.js';
 import {
@@ -23,7 +25,8 @@ const USAGE = `Usage:
   navtalk-avatar sign [--secret-env NAME] [--check] FILE.html...
   navtalk-avatar prerender FILE.html... --endpoint URL [--origin URL] [--concurrency N] [--timeout SECONDS] [--secret-env NAME]
       [--out DIR [--base PATH] [--cache-file FILE] [--cache-dir DIR]]
-  navtalk-avatar check FILE.html... [--verify] [--out DIR --base PATH]`;
+  navtalk-avatar check FILE.html... [--verify] [--out DIR --base PATH]
+${ADMIN_USAGE}`;
 
 const SECONDS = /^\d+$/;
 
@@ -192,6 +195,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'sign': return await signCommand(rest);
       case 'prerender': return await prerender(rest);
       case 'check': return await check(rest);
+      case 'usage': case 'results': case 'delete': return await adminCommand(command, rest);
       case undefined: case 'help': case '--help': case '-h':
         console.log(USAGE);
         return command === undefined ? 2 : 0;

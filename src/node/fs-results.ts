@@ -1,17 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ByteRange, ResultStore, StoredVideo, StoredVideoInfo } from '../proxy/index.js';
+import { pageOf, type ByteRange, type PutInfo, type ResultPage, type ResultStore, type StoredResult, type StoredVideo, type StoredVideoInfo } from '../proxy/index.js';
 
 /** Ids are task ids (base64url): checked anyway, since they become file names. */
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * The result store in a folder, for a self-hosted proxy on Node: `<id>.mp4` and `<id>.json` (size, type,
- * ETag = the first 128 bits of its SHA-256). A video is written to a temporary file and renamed into place,
+ * ETag = the first 128 bits of its SHA-256, when it was stored and how it was made). A video is written to a temporary file and renamed into place,
  * so a reader never sees half of one; delete a result by deleting its two files.
  */
 export class FileResultStore implements ResultStore {
@@ -22,7 +22,7 @@ export class FileResultStore implements ResultStore {
     return join(this.folder, `${id}.${ext}`);
   }
 
-  async put(id: string, body: ReadableStream<Uint8Array>, info: { size: number; contentType: string }): Promise<void> {
+  async put(id: string, body: ReadableStream<Uint8Array>, info: PutInfo): Promise<void> {
     const target = this.path(id, 'mp4');
     await mkdir(this.folder, { recursive: true });
     const temporary = join(this.folder, `.${id}.${randomUUID()}.part`);
@@ -37,7 +37,9 @@ export class FileResultStore implements ResultStore {
     });
     try {
       await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), measure, createWriteStream(temporary));
-      const stored: StoredVideoInfo = { size, contentType: info.contentType, etag: hash.digest('hex').slice(0, 32) };
+      const stored: StoredResult = {
+        id, size, contentType: info.contentType, etag: hash.digest('hex').slice(0, 32), storedAt: Date.now(), ...(info.meta ? { meta: info.meta } : {}),
+      };
       // The description last: a video counts as stored once both files are in place.
       await rename(temporary, target);
       await writeFile(this.path(id, 'json'), JSON.stringify(stored));
@@ -46,14 +48,20 @@ export class FileResultStore implements ResultStore {
     }
   }
 
-  async head(id: string): Promise<StoredVideoInfo | null> {
+  /** The description beside a video, or null when there is none. */
+  private async sidecar(id: string): Promise<StoredResult | null> {
     if (!SAFE_ID.test(id)) return null;
     try {
-      return JSON.parse(await readFile(this.path(id, 'json'), 'utf8')) as StoredVideoInfo;
+      return JSON.parse(await readFile(this.path(id, 'json'), 'utf8')) as StoredResult;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
+  }
+
+  async head(id: string): Promise<StoredVideoInfo | null> {
+    const stored = await this.sidecar(id);
+    return stored && { size: stored.size, contentType: stored.contentType, etag: stored.etag };
   }
 
   async get(id: string, range?: ByteRange): Promise<StoredVideo | null> {
@@ -67,5 +75,15 @@ export class FileResultStore implements ResultStore {
     if (!SAFE_ID.test(id)) return;
     await rm(this.path(id, 'json'), { force: true });
     await rm(this.path(id, 'mp4'), { force: true });
+  }
+
+  /** By id: the folder's names are read whole (names only), then one description per result on the page. */
+  async list({ limit, cursor }: { limit: number; cursor?: string }): Promise<ResultPage> {
+    const names = await readdir(this.folder).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)));
+    const page = pageOf(names.filter((n) => n.endsWith('.json') && SAFE_ID.test(n.slice(0, -5))).map((n) => n.slice(0, -5)), limit, cursor);
+    const found = await Promise.all(page.ids.map((id) => this.sidecar(id)));
+    // A result deleted since the folder was read is left out; a description from before storedAt was kept has none.
+    const results = found.flatMap((r, i) => (r ? [{ ...r, id: page.ids[i]!, storedAt: r.storedAt ?? 0 }] : []));
+    return { results, ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 }

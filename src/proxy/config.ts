@@ -36,6 +36,8 @@ export interface ProxyConfig {
   resultTtlSeconds: number | null;
   /** Origins whose media URLs skip the private-address rule (a local demo's sample files). */
   trustedMediaOrigins: ReadonlySet<string>;
+  /** The bearer token of the operator's routes (`?admin=`); null: those routes do not exist. */
+  adminToken: string | null;
   /** Why the configuration cannot serve, naming variables only. Empty when it can. */
   problems: readonly string[];
 }
@@ -60,6 +62,7 @@ export const CONFIG_DEFAULTS = {
   UPSTREAM_MAX_WAIT_SECONDS: '180',
   RESULT_TTL_SECONDS: undefined,
   TRUSTED_MEDIA_ORIGINS: undefined,
+  ADMIN_TOKEN: undefined,
 } as const;
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
 
@@ -94,6 +97,8 @@ const origins = (name: ConfigVariable) =>
     `${name} must be comma-separated origins such as https://www.example.com (scheme, host and port only; no "*")`,
   );
 
+const MIN_ADMIN_TOKEN = 24;
+
 const envSchema = z.object({
   NAVTALK_API_KEY: text(),
   NAVTALK_BASE_URL: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.NAVTALK_BASE_URL))
@@ -121,6 +126,8 @@ const envSchema = z.object({
   UPSTREAM_MAX_WAIT_SECONDS: whole('UPSTREAM_MAX_WAIT_SECONDS', 1, 3600),
   RESULT_TTL_SECONDS: optionalWhole('RESULT_TTL_SECONDS', 1, 31_536_000),
   TRUSTED_MEDIA_ORIGINS: origins('TRUSTED_MEDIA_ORIGINS'),
+  // Long enough that guessing it is hopeless (`npm start` makes a random one).
+  ADMIN_TOKEN: z.preprocess(blankToUndefined, z.string().min(MIN_ADMIN_TOKEN, `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters`).optional()),
 });
 
 const FALLBACK: Omit<ProxyConfig, 'problems'> = {
@@ -141,6 +148,7 @@ const FALLBACK: Omit<ProxyConfig, 'problems'> = {
   upstreamMaxWaitSeconds: 180,
   resultTtlSeconds: null,
   trustedMediaOrigins: new Set(),
+  adminToken: null,
 };
 
 /** Reads the configuration from an environment object (name -> value); never throws and never puts a value in `problems`. */
@@ -176,6 +184,7 @@ export function configFromEnv(env: object): ProxyConfig {
     upstreamMaxWaitSeconds: e.UPSTREAM_MAX_WAIT_SECONDS,
     resultTtlSeconds: e.RESULT_TTL_SECONDS ?? null,
     trustedMediaOrigins: new Set(e.TRUSTED_MEDIA_ORIGINS),
+    adminToken: e.ADMIN_TOKEN ?? null,
     problems,
   };
 }

@@ -3,7 +3,8 @@ import {
   type GenerateRequest, type ProxyErrorCode, type TaskStatus,
 } from '../protocol/index.js';
 import type { ProxyConfig } from './config.js';
-import type { Budget, RateLimiter } from './limits.js';
+import { ADMIN_QUERY, adminRoutes } from './admin.js';
+import type { Budget, RateLimiter, RefusalKind, RunningTask } from './limits.js';
 import { MemoryBudget, MemoryRateLimiter, MemoryTaskStore, MemoryTaskTimings } from './memory.js';
 import { readAtMost } from './bytes.js';
 import { DEFAULT_COPY_LIMITS, parseRange, type ResultStore } from './results.js';
@@ -129,6 +130,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     now,
     log,
     timings: options.timings ?? new MemoryTaskTimings(),
+    finished: (id, startedAt) => budget.finished(id, startedAt),
     ...(options.results ? { results: { store: options.results, limits: DEFAULT_COPY_LIMITS } } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -136,6 +138,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const taskId = taskIdMaker(config.apiKey);
   const misconfigured = config.problems.length > 0;
   if (misconfigured) log('error', 'misconfigured', { problems: config.problems.join('; ') });
+  const admin = adminRoutes({ config, budget, store, now, log, ...(results ? { results } : {}) });
 
   function respond(status: number, body: unknown, origin: string | null, extra: Record<string, string> = {}): Response {
     const headers = new Headers({ 'cache-control': 'no-store', vary: 'Origin', ...extra });
@@ -156,17 +159,25 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     return respond(e.status, { error: { code: e.code, message: e.message } }, origin, headers);
   }
 
+  /** Counts a refusal for the operator's view; a count that cannot be made changes no answer. */
+  const count = (kind: RefusalKind) => budget.refused(kind, now()).catch((e: unknown) =>
+    log('warn', 'usage_unavailable', { error: String(e instanceof Error ? e.message : e).slice(0, 200) }));
+
   /**
    * The guards, in order: only the request that would start upstream work reaches them. A guard that cannot
    * answer denies: spending must fail closed.
    */
-  const admitFor = (client: string): Admit => async () => {
+  const admitFor = (client: string, task: RunningTask): Admit => async () => {
     try {
       if (config.rateLimitPerMinute > 0) {
         const rate = await limiter.take(client, config.rateLimitPerMinute, now());
-        if (!rate.ok) return { ok: false, error: fail('rate_limited', `Too many new videos requested from this address; try again in ${rate.retryAfterSeconds} s.`, rate.retryAfterSeconds) };
+        if (!rate.ok) {
+          await count('rate_limit');
+          return { ok: false, error: fail('rate_limited', `Too many new videos requested from this address; try again in ${rate.retryAfterSeconds} s.`, rate.retryAfterSeconds) };
+        }
       }
-      const day = await budget.reserve(config.dailyGenerationLimit, now());
+      const day = await budget.reserve(config.dailyGenerationLimit, now(), task);
+      if (!day.ok) await count('budget');
       if (!day.ok) return { ok: false, error: fail('budget_exhausted', "This site's daily budget of new videos is spent; videos already made still play. Try again after midnight UTC.", day.retryAfterSeconds) };
       return { ok: true };
     } catch (e) {
@@ -177,24 +188,29 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
 
   async function handlePost(request: Request, origin: string | null): Promise<Response> {
     if (origin === null) return error(NO_ORIGIN, null);
+    /** A body refused as invalid: counted for the operator's view. */
+    const invalid = async (e: ProxyError) => {
+      await count('invalid_input');
+      return error(e, origin);
+    };
     const tooLarge = fail('payload_too_large', `The request body must be at most ${config.maxBodyBytes} bytes.`);
-    if (Number(request.headers.get('content-length')) > config.maxBodyBytes) return error(tooLarge, origin);
+    if (Number(request.headers.get('content-length')) > config.maxBodyBytes) return invalid(tooLarge);
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (mediaType !== 'application/json') return error(fail('unsupported_media_type', 'Send the request as application/json.'), origin);
     const bytes = request.body ? await readAtMost(request.body, config.maxBodyBytes, DROP_BODY_BYTES) : new Uint8Array();
-    if (!bytes) return error(tooLarge, origin);
+    if (!bytes) return invalid(tooLarge);
 
     let input: unknown;
     try {
       input = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
     } catch {
-      return error(fail('invalid_json', 'The request body is not valid JSON.'), origin);
+      return invalid(fail('invalid_json', 'The request body is not valid JSON.'));
     }
     const validation = validateGenerateRequest(input, undefined, config.voices);
-    if (!validation.ok) return error(fail('invalid_input', validation.message), origin);
+    if (!validation.ok) return invalid(fail('invalid_input', validation.message));
     const body = validation.value;
     const problem = policyProblem(body, config);
-    if (problem) return error(problem, origin);
+    if (problem) return invalid(problem);
 
     if (config.authMode === 'signed') {
       if (body.signature === undefined) return error(fail('signature_required', 'This proxy only makes videos the site owner signed: the request needs its signature (made with navtalk-sign).'), origin);
@@ -206,7 +222,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     if (recheck !== null && recheck !== '1') return error(fail('invalid_input', `${QUERY.recheck} must be 1 when given.`), origin);
     const id = await taskId(body);
     const settings = taskSettings(config, results ? `${url.origin}${url.pathname}` : undefined);
-    const outcome = await store.start(id, body, settings, admitFor(clientKey(request)), { recheck: recheck === '1' });
+    const task = { id, until: now() + settings.maxWaitMs };
+    const outcome = await store.start(id, body, settings, admitFor(clientKey(request), task), { recheck: recheck === '1' });
     if (!outcome.ok) return error(outcome.error, origin);
     const response = respond(200, outcome.state, origin);
     if (outcome.state.status === 'done' && recheck === null) reusableAnswers.add(response);
@@ -260,6 +277,12 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   }
 
   return async function proxyHandler(request: Request): Promise<Response> {
+    // The substring first: the URL of every other request is parsed only where it is needed.
+    if (admin && request.url.includes(`${ADMIN_QUERY}=`)) {
+      const url = new URL(request.url);
+      const route = url.searchParams.get(ADMIN_QUERY);
+      if (route !== null) return admin(request, route, url);
+    }
     const origin = request.headers.get('origin');
     const method = request.method.toUpperCase();
     const video = method === 'GET' || method === 'HEAD' ? new URL(request.url).searchParams.get(QUERY.video) : null;

@@ -13,17 +13,19 @@ export { taskFeatures, textSeconds, audioSeconds, fetchAudioHead, type TaskFeatu
 export {
   TaskCoordinator, publicState, redactingLog, storedVideoUrl, FAILURE_TTL_MS, REFUSAL_TTL_MS,
   type TaskStore, type StartOptions, type TaskSlot, type TaskRecord, type TaskSettings, type StartOutcome, type Admit, type ProxyError,
-  type ProxyLog, type CoordinatorDeps,
+  type ProxyLog, type CoordinatorDeps, type ForgetOutcome,
 } from './tasks.js';
 export {
-  takeToken, reserveFrom, bucketIsFull, utcDay, nextUtcMidnight, clientKeyForAddress,
-  type Admission, type Budget, type RateLimiter, type Bucket,
+  takeToken, reserveFrom, bucketIsFull, utcDay, nextUtcMidnight, lastUtcDays, noRefusals, clientKeyForAddress,
+  KEPT_DAYS, USAGE_DAYS, REFUSAL_KINDS,
+  type Admission, type Budget, type RateLimiter, type Bucket, type DayUsage, type RefusalKind, type RunningTask,
 } from './limits.js';
 export { createNavTalkClient, sanitizeUpstreamText, UpstreamError, type NavTalkClient, type NavTalkOptions, type UpstreamFailure, type UpstreamStatus } from './navtalk.js';
 export { isTaskId, taskIdMaker } from './task-id.js';
 export {
-  MemoryResultStore, copyVideo, urlAnswers, parseRange, CopyError, DEFAULT_COPY_LIMITS,
-  type ResultStore, type StoredVideo, type StoredVideoInfo, type ByteRange, type CopyLimits,
+  MemoryResultStore, copyVideo, describeRequest, pageOf, urlAnswers, parseRange, CopyError, DEFAULT_COPY_LIMITS,
+  type ResultStore, type StoredVideo, type StoredVideoInfo, type StoredResult, type ResultMeta, type ResultPage, type PutInfo,
+  type ByteRange, type CopyLimits,
 } from './results.js';
 export { unsafeUrlReason } from './url-safety.js';
 export { signRequest, verifyRequest, toBase64Url } from './signing.js';

@@ -14,10 +14,40 @@ export interface RateLimiter {
   take(key: string, perMinute: number, now: number): Promise<Admission>;
 }
 
-/** Daily cap on new upstream generations. Must be exact under concurrency; if it cannot answer, it throws. */
+/** Refusals the operator's view counts, per UTC day (`budget_exhausted`, `rate_limited`, a body refused as invalid). */
+export type RefusalKind = 'budget' | 'rate_limit' | 'invalid_input';
+export const REFUSAL_KINDS: readonly RefusalKind[] = ['budget', 'rate_limit', 'invalid_input'];
+
+/** One UTC day's counts. */
+export interface DayUsage {
+  day: string;
+  generations: number;
+  refused: Record<RefusalKind, number>;
+}
+
+/** A task that a reservation starts: counted as running until it finishes or `until` (its deadline) passes. */
+export interface RunningTask {
+  id: string;
+  until: number;
+}
+
+/** How many days of counts a budget keeps (the operator's view shows USAGE_DAYS of them). */
+export const KEPT_DAYS = 35;
+export const USAGE_DAYS = 30;
+
+/**
+ * Daily cap on new upstream generations, and the per-day counts behind the operator's view. `reserve` must be exact
+ * under concurrency and throw if it cannot answer; the counts are for reading, and a lost one changes no decision.
+ */
 export interface Budget {
-  /** Counts one generation against today's (UTC) `limit`, or refuses without counting. */
-  reserve(limit: number, now: number): Promise<Admission>;
+  /** Counts one generation against today's (UTC) `limit`, or refuses without counting; `task` is then running. */
+  reserve(limit: number, now: number, task?: RunningTask): Promise<Admission>;
+  /** Counts one refusal of this kind today. */
+  refused(kind: RefusalKind, now: number): Promise<void>;
+  /** A task that `reserve` started has finished (done or failed); `startedAt` names the day it was reserved on. */
+  finished(id: string, startedAt: number): Promise<void>;
+  /** The last `days` UTC days up to `now`'s, oldest first, and how many tasks are running now. */
+  usage(days: number, now: number): Promise<{ days: DayUsage[]; running: number }>;
 }
 
 export interface Bucket {
@@ -46,6 +76,13 @@ export const bucketIsFull = (bucket: Bucket, perMinute: number, now: number): bo
 
 /** The UTC day a moment falls in, as YYYY-MM-DD: the budget's key. */
 export const utcDay = (now: number): string => new Date(now).toISOString().slice(0, 10);
+
+/** The last `count` UTC days up to `now`'s, oldest first. */
+export const lastUtcDays = (count: number, now: number): string[] =>
+  Array.from({ length: count }, (_, i) => utcDay(now - (count - 1 - i) * 86_400_000));
+
+/** No refusals yet. */
+export const noRefusals = (): Record<RefusalKind, number> => ({ budget: 0, rate_limit: 0, invalid_input: 0 });
 
 /** The next UTC midnight after `now`, in ms. */
 export function nextUtcMidnight(now: number): number {

@@ -1,7 +1,10 @@
 import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
-import { bucketIsFull, reserveFrom, takeToken, utcDay, type Admission, type Bucket, type Budget, type RateLimiter } from './limits.js';
+import {
+  KEPT_DAYS, bucketIsFull, lastUtcDays, noRefusals, reserveFrom, takeToken, utcDay,
+  type Admission, type Bucket, type Budget, type DayUsage, type RateLimiter, type RefusalKind, type RunningTask,
+} from './limits.js';
 import { withSample, type TaskTimings, type TimingSample } from './schedule.js';
-import { TaskCoordinator, type Admit, type CoordinatorDeps, type StartOptions, type StartOutcome, type TaskRecord, type TaskSettings, type TaskSlot, type TaskStore } from './tasks.js';
+import { TaskCoordinator, type Admit, type CoordinatorDeps, type ForgetOutcome, type StartOptions, type StartOutcome, type TaskRecord, type TaskSettings, type TaskSlot, type TaskStore } from './tasks.js';
 
 /**
  * In-memory stores: the defaults, for one long-lived process (Node, Deno, Bun, a single server). State is
@@ -81,6 +84,16 @@ export class MemoryTaskStore implements TaskStore {
   wait(id: string, seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null> {
     return this.tasks.get(id)?.coordinator.wait(seen, timeoutMs) ?? Promise.resolve(null);
   }
+
+  async forget(id: string): Promise<ForgetOutcome> {
+    const entry = this.tasks.get(id);
+    if (!entry) return 'missing';
+    try {
+      return await entry.coordinator.forget();
+    } finally {
+      this.forgetIfEmpty(id);
+    }
+  }
 }
 
 /** Exact per-key token buckets; buckets that have refilled are forgotten. */
@@ -98,20 +111,45 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
-/** Today's count in one process: exact there (JavaScript runs one reservation at a time). */
+/** Today's count in one process: exact there (JavaScript runs one reservation at a time); the last KEPT_DAYS days kept. */
 export class MemoryBudget implements Budget {
-  private day = '';
-  private used = 0;
+  private readonly days = new Map<string, DayUsage>();
+  /** Running tasks and their deadlines. */
+  private readonly running = new Map<string, number>();
 
-  async reserve(limit: number, now: number): Promise<Admission> {
-    const today = utcDay(now);
-    if (today !== this.day) {
-      this.day = today;
-      this.used = 0;
+  private day(now: number): DayUsage {
+    const day = utcDay(now);
+    let usage = this.days.get(day);
+    if (!usage) {
+      this.days.set(day, (usage = { day, generations: 0, refused: noRefusals() }));
+      // Map order is insertion order, so the oldest days come first.
+      for (const old of [...this.days.keys()].slice(0, -KEPT_DAYS)) this.days.delete(old);
     }
-    const result = reserveFrom(this.used, limit, now);
-    this.used = result.used;
+    return usage;
+  }
+
+  async reserve(limit: number, now: number, task?: RunningTask): Promise<Admission> {
+    const today = this.day(now);
+    const result = reserveFrom(today.generations, limit, now);
+    today.generations = result.used;
+    if (result.admission.ok && task) this.running.set(task.id, task.until);
     return result.admission;
+  }
+
+  async refused(kind: RefusalKind, now: number): Promise<void> {
+    this.day(now).refused[kind]++;
+  }
+
+  async finished(id: string): Promise<void> {
+    this.running.delete(id);
+  }
+
+  async usage(days: number, now: number): Promise<{ days: DayUsage[]; running: number }> {
+    for (const [id, until] of this.running) if (until <= now) this.running.delete(id);
+    return {
+      days: lastUtcDays(days, now).map((day) => structuredClone(this.days.get(day)) ?? { day, generations: 0, refused: noRefusals() }),
+      running: this.running.size,
+    };
   }
 }
 

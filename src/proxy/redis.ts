@@ -1,6 +1,8 @@
 import type { TaskState, TaskStatus } from '../protocol/index.js';
 import type { ProxyConfig } from './config.js';
-import { nextUtcMidnight, utcDay, type Admission, type Budget, type RateLimiter } from './limits.js';
+import {
+  KEPT_DAYS, lastUtcDays, nextUtcMidnight, noRefusals, utcDay, REFUSAL_KINDS, type Admission, type Budget, type RateLimiter, type RefusalKind,
+} from './limits.js';
 import { createNavTalkClient } from './navtalk.js';
 import { DEFAULT_COPY_LIMITS, type ResultStore } from './results.js';
 import { RECENT_TASKS, type TaskTimings, type TimingSample } from './schedule.js';
@@ -93,13 +95,34 @@ export function upstashCommands(client: {
 }
 
 // Lua: atomic in Redis, so exact across processes.
-/** Counts one more generation if under the limit (KEYS[1] = the day's count; ARGV = limit, expiry ms); -1 when spent. */
+/**
+ * Counts one more generation if under the limit (KEYS = the day's count, the running tasks; ARGV = limit, expiry ms,
+ * and the task id and its deadline if any, added to the running tasks); -1 when spent.
+ */
 const RESERVE = `
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 if used >= tonumber(ARGV[1]) then return -1 end
 used = redis.call('INCR', KEYS[1])
 if used == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if ARGV[3] then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3]) end
 return used`;
+/** Counts a refusal (KEYS[1] = the day's refusals; ARGV = kind, expiry ms). */
+const REFUSED = `
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
+/**
+ * The running tasks, past deadlines dropped (KEYS[1], ARGV[1] = now), then each day's count and refusals (KEYS in
+ * pairs after it).
+ */
+const USAGE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local out = { redis.call('ZCARD', KEYS[1]) }
+for i = 2, #KEYS, 2 do
+  table.insert(out, redis.call('GET', KEYS[i]) or '0')
+  table.insert(out, redis.call('HGETALL', KEYS[i + 1]))
+end
+return out`;
+const FINISHED = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
 /**
  * The token bucket of limits.ts (takeToken) in Lua: KEYS[1] = the client's bucket, ARGV = per minute, now (ms).
  * Returns 0 when a token was taken, else the seconds until one is back.
@@ -192,6 +215,7 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
     timings,
     ...(options.results ? { results: { store: options.results, limits: DEFAULT_COPY_LIMITS } } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    finished: (id) => budget.finished(id, now()),
   };
 
   /** A task's slot: its record and its next due poll, each a key that expires with the task. */
@@ -308,6 +332,8 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
       }
     },
 
+    forget: (id) => coordinator(id).forget(),
+
     async wait(id, seen, timeoutMs): Promise<TaskState | null> {
       const until = now() + timeoutMs;
       let status: TaskStatus | undefined = seen;
@@ -330,10 +356,34 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
     },
   };
 
+  // A day's counts are kept KEPT_DAYS days, for the operator's view.
   const budget: Budget = {
-    async reserve(limit, at): Promise<Admission> {
-      const used = Number(await redis.eval(RESERVE, [key('budget', utcDay(at))], [limit, 2 * DAY_MS]));
+    async reserve(limit, at, task): Promise<Admission> {
+      const args = [limit, KEPT_DAYS * DAY_MS, ...(task ? [task.id, task.until] : [])];
+      const used = Number(await redis.eval(RESERVE, [key('budget', utcDay(at)), key('running')], args));
       return used >= 0 ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((nextUtcMidnight(at) - at) / 1000)) };
+    },
+    async refused(kind, at) {
+      await redis.eval(REFUSED, [key('refused', utcDay(at))], [kind, KEPT_DAYS * DAY_MS]);
+    },
+    async finished(id) {
+      await redis.eval(FINISHED, [key('running')], [id]);
+    },
+    async usage(days, at) {
+      const names = lastUtcDays(days, at);
+      const [running, ...counts] = (await redis.eval(USAGE, [key('running'), ...names.flatMap((day) => [key('budget', day), key('refused', day)])], [at])) as
+        [number, ...(string | string[])[]];
+      return {
+        running: Number(running),
+        days: names.map((day, i) => {
+          const fields = counts[2 * i + 1] as string[];
+          const refused = noRefusals();
+          for (let f = 0; f < fields.length; f += 2) {
+            if ((REFUSAL_KINDS as readonly string[]).includes(fields[f]!)) refused[fields[f] as RefusalKind] = Number(fields[f + 1]);
+          }
+          return { day, generations: Number(counts[2 * i]), refused };
+        }),
+      };
     },
   };
 

@@ -4,6 +4,7 @@
  * not document how long its own URLs live, so a stored copy is what lets one generation serve a script for good.
  */
 
+import type { GenerateRequest } from '../protocol/index.js';
 import { readAtMost } from './bytes.js';
 
 /** A stored video's description. */
@@ -25,15 +26,71 @@ export interface ByteRange {
   length: number;
 }
 
+/**
+ * What the operator's list shows of a kept video, stored beside it: how it was made, never where its media came from
+ * (a media URL may carry a token) and never the key.
+ */
+export interface ResultMeta {
+  /** The visual and audio sources, e.g. `character+text`, `image+audio_url`. */
+  method: string;
+  character?: string;
+  voice?: string;
+  /** The first words of the text. */
+  text?: string;
+}
+
+/** A kept video as the operator's list shows it. */
+export interface StoredResult extends StoredVideoInfo {
+  id: string;
+  /** When it was stored, in ms. */
+  storedAt: number;
+  meta?: ResultMeta;
+}
+
+/** One page of kept results; `cursor` asks for the next one, and is absent on the last. */
+export interface ResultPage {
+  results: StoredResult[];
+  cursor?: string;
+}
+
+export interface PutInfo {
+  size: number;
+  contentType: string;
+  meta?: ResultMeta;
+}
+
 /** Where finished videos are kept: R2 in the Worker, a folder or S3-compatible storage on other hosts. */
 export interface ResultStore {
-  /** Stores `size` bytes read from `body` under `id` (the caller has checked the size and type). */
-  put(id: string, body: ReadableStream<Uint8Array>, info: { size: number; contentType: string }): Promise<void>;
+  /** Stores `size` bytes read from `body` under `id` (the caller has checked the size and type), with `meta` beside them. */
+  put(id: string, body: ReadableStream<Uint8Array>, info: PutInfo): Promise<void>;
   /** The video's description, or null when there is none. */
   head(id: string): Promise<StoredVideoInfo | null>;
   /** The video (or a range of it), or null when there is none. */
   get(id: string, range?: ByteRange): Promise<StoredVideo | null>;
   delete(id: string): Promise<void>;
+  /** At most `limit` kept results in the store's order, from `cursor` (the previous page's) on. */
+  list(options: { limit: number; cursor?: string }): Promise<ResultPage>;
+}
+
+const FACES = { character_name: 'character', image_url: 'image', video_url: 'video' } as const;
+const VOICES = { content: 'text', audio_url: 'audio_url', audio_base64: 'audio_base64' } as const;
+/** How many words of the text the operator's list keeps, and at most how many characters. */
+const FIRST_WORDS = 8;
+const FIRST_CHARACTERS = 60;
+
+/** What a kept video records of the request that made it (ResultMeta). */
+export function describeRequest(request: GenerateRequest): ResultMeta {
+  const face = (Object.keys(FACES) as (keyof typeof FACES)[]).find((field) => request[field] !== undefined);
+  const audio = (Object.keys(VOICES) as (keyof typeof VOICES)[]).find((field) => request[field] !== undefined);
+  const meta: ResultMeta = { method: `${face ? FACES[face] : '?'}+${audio ? VOICES[audio] : '?'}` };
+  if (request.character_name !== undefined) meta.character = request.character_name;
+  if (request.content !== undefined) {
+    meta.voice = request.voice;
+    const words = request.content.trim().split(/\s+/);
+    const first = words.slice(0, FIRST_WORDS).join(' ');
+    meta.text = first.length > FIRST_CHARACTERS || words.length > FIRST_WORDS ? `${[...first].slice(0, FIRST_CHARACTERS).join('')}…` : first;
+  }
+  return meta;
 }
 
 /** Limits of a copy. */
@@ -85,7 +142,7 @@ const streamOf = (bytes: Uint8Array) => new ReadableStream<Uint8Array>({
 });
 
 /** One attempt: fetch NavTalk's video and store it, streamed when its length is known. */
-async function copyOnce(fetchFn: typeof fetch, sourceUrl: string, store: ResultStore, id: string, limits: CopyLimits): Promise<void> {
+async function copyOnce(fetchFn: typeof fetch, sourceUrl: string, store: ResultStore, id: string, limits: CopyLimits, meta?: ResultMeta): Promise<void> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let response: Response;
   try {
@@ -110,10 +167,10 @@ async function copyOnce(fetchFn: typeof fetch, sourceUrl: string, store: ResultS
         await response.body.cancel();
         throw new CopyError(`the video is larger than ${limits.maxBytes} bytes`, true);
       }
-      await store.put(id, exactly(declared, response.body), { size: declared, contentType });
+      await store.put(id, exactly(declared, response.body), { size: declared, contentType, ...(meta ? { meta } : {}) });
     } else {
       const bytes = await readUpTo(response.body, limits.maxBytes);
-      await store.put(id, streamOf(bytes), { size: bytes.byteLength, contentType });
+      await store.put(id, streamOf(bytes), { size: bytes.byteLength, contentType, ...(meta ? { meta } : {}) });
     }
   } catch (error) {
     if (error instanceof CopyError) throw error;
@@ -125,10 +182,12 @@ async function copyOnce(fetchFn: typeof fetch, sourceUrl: string, store: ResultS
  * Copies NavTalk's video into the store: a few attempts on transient faults (network, 5xx, 429, a cut-off
  * body, a slow transfer), none after a permanent one. Throws the last CopyError.
  */
-export async function copyVideo(fetchFn: typeof fetch, sourceUrl: string, store: ResultStore, id: string, limits: CopyLimits): Promise<void> {
+export async function copyVideo(
+  fetchFn: typeof fetch, sourceUrl: string, store: ResultStore, id: string, limits: CopyLimits, meta?: ResultMeta,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await copyOnce(fetchFn, sourceUrl, store, id, limits);
+      return await copyOnce(fetchFn, sourceUrl, store, id, limits, meta);
     } catch (error) {
       const failure = error instanceof CopyError ? error : new CopyError(String(error), false);
       if (failure.permanent || attempt >= limits.attempts) throw failure;
@@ -171,29 +230,49 @@ export function parseRange(header: string | null, size: number): ByteRange | 'un
   return { offset, length: end - offset + 1 };
 }
 
+/** A page of ids in order: at most `limit` after `cursor` (the last id of the previous page). */
+export function pageOf(ids: string[], limit: number, cursor?: string): { ids: string[]; cursor?: string } {
+  const sorted = ids.filter((id) => cursor === undefined || id > cursor).sort();
+  const page = sorted.slice(0, limit);
+  return sorted.length > limit ? { ids: page, cursor: page[page.length - 1]! } : { ids: page };
+}
+
 /** In one process's memory: for tests, demos and benchmarks (a real host wants a durable store). */
 export class MemoryResultStore implements ResultStore {
-  readonly videos = new Map<string, { bytes: Uint8Array; info: StoredVideoInfo }>();
+  readonly videos = new Map<string, { bytes: Uint8Array; result: StoredResult }>();
 
-  async put(id: string, body: ReadableStream<Uint8Array>, info: { size: number; contentType: string }): Promise<void> {
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async put(id: string, body: ReadableStream<Uint8Array>, info: PutInfo): Promise<void> {
     const bytes = await readUpTo(body, info.size);
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     const etag = [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    this.videos.set(id, { bytes, info: { size: bytes.byteLength, contentType: info.contentType, etag } });
+    const result: StoredResult = {
+      id, size: bytes.byteLength, contentType: info.contentType, etag, storedAt: this.now(), ...(info.meta ? { meta: info.meta } : {}),
+    };
+    this.videos.set(id, { bytes, result });
   }
 
   async head(id: string): Promise<StoredVideoInfo | null> {
-    return this.videos.get(id)?.info ?? null;
+    const video = this.videos.get(id);
+    return video ? infoOf(video.result) : null;
   }
 
   async get(id: string, range?: ByteRange): Promise<StoredVideo | null> {
     const video = this.videos.get(id);
     if (!video) return null;
     const bytes = range ? video.bytes.subarray(range.offset, range.offset + range.length) : video.bytes;
-    return { ...video.info, body: streamOf(bytes) };
+    return { ...infoOf(video.result), body: streamOf(bytes) };
   }
 
   async delete(id: string): Promise<void> {
     this.videos.delete(id);
   }
+
+  async list({ limit, cursor }: { limit: number; cursor?: string }): Promise<ResultPage> {
+    const page = pageOf([...this.videos.keys()], limit, cursor);
+    return { results: page.ids.map((id) => this.videos.get(id)!.result), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  }
 }
+
+const infoOf = ({ size, contentType, etag }: StoredVideoInfo): StoredVideoInfo => ({ size, contentType, etag });

@@ -1,7 +1,7 @@
 import { QUERY, isTerminal, type GenerateRequest, type ProxyErrorCode, type TaskState, type TaskStatus } from '../protocol/index.js';
 import type { Admission } from './limits.js';
 import { UpstreamError, type NavTalkClient, type UpstreamFailure } from './navtalk.js';
-import { copyVideo, urlAnswers, type CopyLimits, type ResultStore } from './results.js';
+import { copyVideo, describeRequest, urlAnswers, type CopyLimits, type ResultMeta, type ResultStore } from './results.js';
 import { forecast, pollDelay, type Forecast, type TaskTimings } from './schedule.js';
 import { fetchAudioHead, taskFeatures, type TaskFeatures } from './speech.js';
 
@@ -93,6 +93,8 @@ export interface TaskRecord {
   expiresAt?: number;
   /** When it finished (done or failed). */
   finishedAt?: number;
+  /** How it was made, for the operator's list of kept videos (stored beside the copy). */
+  meta?: ResultMeta;
 }
 
 /** One task's storage: a Map entry with timers, or a Durable Object's storage with its alarm. */
@@ -121,7 +123,11 @@ export interface TaskStore {
   start(id: string, request: GenerateRequest, settings: TaskSettings, admit: Admit, options?: StartOptions): Promise<StartOutcome>;
   /** The state once its status differs from `seen` (or at once if it already does), or after `timeoutMs`. */
   wait(id: string, seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null>;
+  /** Forgets a finished task (the operator deletes its result), so the next request starts it anew; a running one stays. */
+  forget(id: string): Promise<ForgetOutcome>;
 }
+
+export type ForgetOutcome = 'forgotten' | 'missing' | 'running';
 
 export interface CoordinatorDeps {
   navtalk: NavTalkClient;
@@ -139,6 +145,8 @@ export interface CoordinatorDeps {
    * Default: inside the wake-up (timers and alarms, which no viewer waits on).
    */
   copyBeside?: (copy: () => Promise<void>) => void;
+  /** Told once when a task finishes (done or failed), so the budget stops counting it as running. */
+  finished?: (id: string, startedAt: number) => Promise<void>;
 }
 
 export type ProxyLog = (level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, string | number | boolean>) => void;
@@ -320,7 +328,7 @@ export class TaskCoordinator {
     if (!admission.ok) return admission;
 
     const now = this.deps.now();
-    const base = { id, settings, startedAt: now, deadlineAt: now + settings.maxWaitMs, pollFailures: 0 };
+    const base = { id, settings, startedAt: now, deadlineAt: now + settings.maxWaitMs, pollFailures: 0, meta: describeRequest(request) };
     // Asked beside /generate, so the answer to the page waits for no extra round trip.
     const foreseen = this.foresee(request, settings);
     try {
@@ -359,6 +367,10 @@ export class TaskCoordinator {
   /** Saves a record, schedules its expiry when finished, and wakes long-polls. */
   private async commit(record: TaskRecord): Promise<void> {
     if (isTerminal(record.status)) {
+      if (record.finishedAt === undefined) {
+        await this.deps.finished?.(record.id, record.startedAt).catch((error: unknown) =>
+          this.deps.log('warn', 'usage_unavailable', { error: String(error instanceof Error ? error.message : error).slice(0, 200) }));
+      }
       record.finishedAt ??= this.deps.now();
       const { resultTtlMs, storedTtlMs } = record.settings;
       const ttl = record.status === 'failed'
@@ -448,7 +460,7 @@ export class TaskCoordinator {
   private async keep(record: TaskRecord): Promise<void> {
     const { store, limits } = this.deps.results!;
     try {
-      await copyVideo(this.deps.fetch ?? fetch, record.upstreamVideoUrl!, store, record.id, limits);
+      await copyVideo(this.deps.fetch ?? fetch, record.upstreamVideoUrl!, store, record.id, limits, record.meta);
       const info = await store.head(record.id);
       if (!info) throw new Error('the stored video cannot be found');
       const latest = await this.current();
@@ -475,6 +487,15 @@ export class TaskCoordinator {
       ? { code: 'upstream_failed' as const, message: `NavTalk's status endpoint kept failing for ${seconds} s; the task was given up.` }
       : { code: 'timeout' as const, message: `NavTalk did not finish the video within ${seconds} s.` };
     return { ...record, status: 'failed', error };
+  }
+
+  /** Forgets a finished task, so that its next start asks NavTalk again (or finds a stored video again). */
+  async forget(): Promise<ForgetOutcome> {
+    const record = await this.current();
+    if (!record) return 'missing';
+    if (!isTerminal(record.status)) return 'running';
+    await this.slot.clear();
+    return 'forgotten';
   }
 
   /** Long-poll: resolves when the status differs from `seen` (or is final), or after `timeoutMs`. */

@@ -1,5 +1,5 @@
 import {
-  clientKeyForAddress, configFromEnv, createProxyHandler, utcDay,
+  clientKeyForAddress, configFromEnv, createProxyHandler, lastUtcDays,
   type Admission, type Budget, type ProxyHandler, type RateLimiter, type TaskStore,
 } from '../proxy/index.js';
 
@@ -9,7 +9,7 @@ import {
  * finished videos kept in R2 and served from `/?video=`, and `/health` for deploy checks.
  */
 export { TaskObject, BudgetObject, LimiterObject, TimingsObject } from './objects.js';
-import { limiterShard } from './objects.js';
+import { budgetDay, limiterShard } from './objects.js';
 import { r2ResultStore } from './results.js';
 
 /** Tasks live in one TaskObject per task id. */
@@ -19,11 +19,23 @@ function durableTasks(env: Env): TaskStore {
     get: (id) => stub(id).state(),
     start: (id, request, settings, admit, options) => stub(id).start(id, request, settings, admit, options),
     wait: (id, seen, timeoutMs) => stub(id).wait(seen, timeoutMs),
+    forget: (id) => stub(id).forget(),
   };
 }
 
+/** One BudgetObject per UTC day; the operator's view asks each of the last days, at once. */
 const durableBudget = (env: Env): Budget => ({
-  reserve: (limit, now): Promise<Admission> => env.BUDGET.get(env.BUDGET.idFromName(utcDay(now))).reserve(limit, now),
+  reserve: (limit, now, task): Promise<Admission> => budgetDay(env, now).reserve(limit, now, task),
+  refused: (kind, now) => budgetDay(env, now).refused(kind, now),
+  finished: (id, startedAt) => budgetDay(env, startedAt).finished(id),
+  async usage(days, now) {
+    const names = lastUtcDays(days, now);
+    const counts = await Promise.all(names.map((day) => env.BUDGET.get(env.BUDGET.idFromName(day)).counts(now)));
+    return {
+      days: counts.map(({ generations, refused }, i) => ({ day: names[i]!, generations, refused })),
+      running: counts.reduce((sum, c) => sum + c.running, 0),
+    };
+  },
 });
 
 /** Each client's bucket lives in one of a fixed set of LimiterObjects, chosen by its key. */

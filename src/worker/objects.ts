@@ -1,10 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { GenerateRequest, TaskState, TaskStatus } from '../protocol/index.js';
 import {
-  configFromEnv, consoleLog, createNavTalkClient, redactingLog, reserveFrom, takeToken, nextUtcMidnight,
-  withSample, DEFAULT_COPY_LIMITS, TaskCoordinator,
-  type Admission, type Admit, type Bucket, type StartOptions, type TimingSample, type StartOutcome, type TaskRecord,
-  type TaskSettings,
+  configFromEnv, consoleLog, createNavTalkClient, redactingLog, reserveFrom, takeToken, nextUtcMidnight, noRefusals, utcDay,
+  withSample, DEFAULT_COPY_LIMITS, KEPT_DAYS, REFUSAL_KINDS, TaskCoordinator,
+  type Admission, type Admit, type Bucket, type ForgetOutcome, type RefusalKind, type RunningTask, type StartOptions,
+  type TimingSample, type StartOutcome, type TaskRecord, type TaskSettings,
 } from '../proxy/index.js';
 import { r2ResultStore } from './results.js';
 
@@ -39,6 +39,7 @@ export class TaskObject extends DurableObject<Env> {
           record: (sample) => recentTimings(env).record(sample),
         },
         results: { store: r2ResultStore(env.RESULTS), limits: DEFAULT_COPY_LIMITS },
+        finished: (id, startedAt) => budgetDay(env, startedAt).finished(id),
       },
     );
   }
@@ -54,6 +55,10 @@ export class TaskObject extends DurableObject<Env> {
 
   wait(seen: TaskStatus | undefined, timeoutMs: number): Promise<TaskState | null> {
     return this.coordinator.wait(seen, timeoutMs);
+  }
+
+  forget(): Promise<ForgetOutcome> {
+    return this.coordinator.forget();
   }
 
   override async alarm(): Promise<void> {
@@ -82,20 +87,60 @@ export class TimingsObject extends DurableObject<Env> {
 
 const DAY_MS = 86_400_000;
 
+/** The BudgetObject of the UTC day `at` falls in. */
+export const budgetDay = (env: Env, at: number) => env.BUDGET.get(env.BUDGET.idFromName(utcDay(at)));
+
+const RUNNING_KEY = 'running:';
+const REFUSED_KEY = 'refused:';
+
+/** One day's counts, as BudgetObject.counts answers. */
+export interface DayCounts {
+  generations: number;
+  refused: Record<RefusalKind, number>;
+  /** Tasks reserved this day and still running at the time asked. */
+  running: number;
+}
+
 /**
- * Today's count of new generations: one object per UTC day (idFromName(YYYY-MM-DD)). The object's input gate
- * holds other calls while its storage read is in flight, and the write follows the read with no other await,
- * so concurrent reservations are counted exactly.
+ * One UTC day's count of new generations (idFromName(YYYY-MM-DD)), its refusals and the tasks it started that are
+ * still running, kept KEPT_DAYS days after the day for the operator's view. The object's input gate holds other
+ * calls while its storage read is in flight, and the write follows the read with no other await, so concurrent
+ * reservations are counted exactly.
  */
 export class BudgetObject extends DurableObject<Env> {
-  async reserve(limit: number, now: number): Promise<Admission> {
+  async reserve(limit: number, now: number, task?: RunningTask): Promise<Admission> {
     const storage = this.ctx.storage;
     const used = (await storage.get<number>('used')) ?? 0;
     const result = reserveFrom(used, limit, now);
     if (result.used !== used) void storage.put('used', result.used);
-    // A day's object deletes itself a day after the day ends.
-    if (used === 0) void this.ctx.storage.setAlarm(nextUtcMidnight(now) + DAY_MS);
+    if (result.admission.ok && task) void storage.put(RUNNING_KEY + task.id, task.until);
+    if (used === 0) this.expireAfter(now);
     return result.admission;
+  }
+
+  async refused(kind: RefusalKind, now: number): Promise<void> {
+    const storage = this.ctx.storage;
+    const count = (await storage.get<number>(REFUSED_KEY + kind)) ?? 0;
+    void storage.put(REFUSED_KEY + kind, count + 1);
+    if (count === 0) this.expireAfter(now);
+  }
+
+  async finished(id: string): Promise<void> {
+    await this.ctx.storage.delete(RUNNING_KEY + id);
+  }
+
+  async counts(now: number): Promise<DayCounts> {
+    const storage = this.ctx.storage;
+    const refused = noRefusals();
+    const stored = await storage.get<number>(['used', ...REFUSAL_KINDS.map((kind) => REFUSED_KEY + kind)]);
+    for (const kind of REFUSAL_KINDS) refused[kind] = stored.get(REFUSED_KEY + kind) ?? 0;
+    const running = [...(await storage.list<number>({ prefix: RUNNING_KEY })).values()].filter((until) => until > now).length;
+    return { generations: stored.get('used') ?? 0, refused, running };
+  }
+
+  /** A day's object deletes itself KEPT_DAYS days after the day ends. */
+  private expireAfter(now: number): void {
+    void this.ctx.storage.setAlarm(nextUtcMidnight(now) + KEPT_DAYS * DAY_MS);
   }
 
   override async alarm(): Promise<void> {

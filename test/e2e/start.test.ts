@@ -35,6 +35,11 @@ it('starts the mock, the Worker and the demo, pre-renders, plays a video, and st
   // The pre-rendered avatar's video: made through the Worker before the demo started, and kept by it (R2).
   const prerenderedUrl = urlOf('Pre-rendered')!;
   expect(prerenderedUrl.startsWith(`${workerUrl}/?video=`)).toBe(true);
+  // The admin routes are on, with the token it printed for `navtalk-avatar usage`.
+  const token = output.match(/Admin token\s+(\S+)/)?.[1];
+  const usage = await fetch(`${workerUrl}/?admin=usage`, { headers: { authorization: `Bearer ${token}` } });
+  expect(usage.status).toBe(200);
+  expect(((await usage.json()) as { days: { generations: number }[] }).days.at(-1)!.generations).toBeGreaterThanOrEqual(1);
 
   const browser = await launchChromium();
   try {

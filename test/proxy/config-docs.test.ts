@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from '../../src/proxy/index.js';
 
-const SECRETS = ['NAVTALK_API_KEY', 'SIGNING_SECRET', 'SIGNING_SECRET_PREVIOUS'];
+const SECRETS = ['NAVTALK_API_KEY', 'SIGNING_SECRET', 'SIGNING_SECRET_PREVIOUS', 'ADMIN_TOKEN'];
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
 describe('the variables are the same in the code, wrangler.jsonc and docs/proxy.md', () => {

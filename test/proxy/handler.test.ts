@@ -197,7 +197,7 @@ describe('budget and rate limit', () => {
   });
 
   it('denies with 503 unavailable when the budget cannot be reached', async () => {
-    const broken: Budget = { reserve: () => Promise.reject(new Error('storage down')) };
+    const broken: Budget = Object.assign(new MemoryBudget(), { reserve: () => Promise.reject(new Error('storage down')) });
     const proxy = makeProxy(h, {}, { budget: broken });
     const response = await proxy.post(await signed(textBody('budget-down')));
     expect(response.status).toBe(503);

@@ -71,6 +71,7 @@ function heldStore() {
     head: (id) => inner.head(id),
     get: (id, range) => inner.get(id, range),
     delete: (id) => inner.delete(id),
+    list: (options) => inner.list(options),
   };
   return { store, release, writes: () => writes };
 }
