@@ -239,7 +239,7 @@ export function pageOf(ids: string[], limit: number, cursor?: string): { ids: st
 
 /** In one process's memory: for tests, demos and benchmarks (a real host wants a durable store). */
 export class MemoryResultStore implements ResultStore {
-  readonly videos = new Map<string, { bytes: Uint8Array; result: StoredResult }>();
+  readonly videos = new Map<string, { bytes: Uint8Array; info: StoredResult }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -247,22 +247,22 @@ export class MemoryResultStore implements ResultStore {
     const bytes = await readUpTo(body, info.size);
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     const etag = [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    const result: StoredResult = {
+    const stored: StoredResult = {
       id, size: bytes.byteLength, contentType: info.contentType, etag, storedAt: this.now(), ...(info.meta ? { meta: info.meta } : {}),
     };
-    this.videos.set(id, { bytes, result });
+    this.videos.set(id, { bytes, info: stored });
   }
 
   async head(id: string): Promise<StoredVideoInfo | null> {
     const video = this.videos.get(id);
-    return video ? infoOf(video.result) : null;
+    return video ? infoOf(video.info) : null;
   }
 
   async get(id: string, range?: ByteRange): Promise<StoredVideo | null> {
     const video = this.videos.get(id);
     if (!video) return null;
     const bytes = range ? video.bytes.subarray(range.offset, range.offset + range.length) : video.bytes;
-    return { ...infoOf(video.result), body: streamOf(bytes) };
+    return { ...infoOf(video.info), body: streamOf(bytes) };
   }
 
   async delete(id: string): Promise<void> {
@@ -271,7 +271,7 @@ export class MemoryResultStore implements ResultStore {
 
   async list({ limit, cursor }: { limit: number; cursor?: string }): Promise<ResultPage> {
     const page = pageOf([...this.videos.keys()], limit, cursor);
-    return { results: page.ids.map((id) => this.videos.get(id)!.result), ...(page.cursor ? { cursor: page.cursor } : {}) };
+    return { results: page.ids.map((id) => this.videos.get(id)!.info), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 }
 
