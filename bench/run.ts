@@ -62,7 +62,7 @@ const frozen = freeze();
 const browser = await launchChromium();
 const figures: Figure[] = [];
 try {
-  const ctx: BenchContext = { browser, workerConfig: frozen.workerConfig, bundle: frozen.bundle, log };
+  const ctx: BenchContext = { browser, workerConfig: frozen.workerConfig, baselineConfig: frozen.baselineConfig, bundle: frozen.bundle, log };
   for (const [name, run] of Object.entries(FIGURES)) {
     if (only && !only.includes(name)) continue;
     log(`--- ${name}`);

@@ -1,9 +1,10 @@
 import { startStack } from '../../scripts/lib/stack.js';
 import type { MockNavTalk } from '../../src/mock/server.js';
 import type { GenerateRequest } from '../../src/protocol/index.js';
-import { followTask, viewerIp, type ViewerOutcome } from '../../test/e2e/faults-clients.js';
+import { followTask, viewerIp } from '../../test/e2e/faults-clients.js';
 import type { BenchContext } from '../lib/context.js';
 import { IsolateSession } from '../lib/inspector.js';
+import { loadAverage } from '../lib/machine.js';
 import { startBareWorker } from '../lib/miniflare-worker.js';
 import { table, type Figure, type SummaryRow } from '../lib/report.js';
 import { rssBytes, workerdProcesses } from '../lib/rss.js';
@@ -17,6 +18,8 @@ const CACHED_SCRIPTS = 20;
 /** Growth that still counts as flat: the least-squares slope over the run's second half, kept up for an hour, below this share of the start. */
 const FLAT_PER_HOUR = 0.1;
 const VARS = { DAILY_GENERATION_LIMIT: '1000000' };
+/** How much faster than the baseline Worker ours may grow (bytes/min) and still be workerd's growth, not ours. */
+const OVER_BASELINE = 0.5e6;
 
 type Role = 'worker' | 'proxy';
 
@@ -24,6 +27,7 @@ interface Target {
   label: string;
   workerUrl: string;
   mock: MockNavTalk;
+  traffic: Traffic;
   /** The pids to sample now, by role (a process that is gone is missing). */
   processes(): Partial<Record<Role, number>>;
   /** Why the target stopped answering, if it did. */
@@ -46,26 +50,98 @@ interface Drive {
   samples: Sample[];
   /** Samples whose collection failed or had no answer (taken anyway). */
   uncollected: number;
-  outcomes: ViewerOutcome[];
+  outcomes: Outcome[];
   requests: number;
   failedRequests: number;
   /** Seconds into the soak when the Worker's workerd disappeared, if it did. */
   lostAt?: number;
+  /** The machine's load averages (1 / 5 / 15 min) when this run started and ended. */
+  load: [string, string];
+}
+
+/** How one new generation ended: the requests it took, and the error code if it failed. */
+interface Outcome {
+  requests: number;
+  failed?: string;
+}
+
+/**
+ * What a target's steady traffic is made of. Each second: one new generation, which makes one new Durable Object
+ * in either Worker, then RATE.cached cache hits and RATE.reads status reads, each reaching an object `prime` made.
+ */
+interface Traffic {
+  /** What a new generation that did not fail did, for the report. */
+  ended: string;
+  /** Makes what the cache hits and status reads ask for, before the clock starts. */
+  prime(): Promise<void>;
+  fresh(): Promise<Outcome>;
+  /** The run's n-th cache hit and n-th status read: URL and request. */
+  cached(n: number): [string, RequestInit];
+  read(n: number): [string, RequestInit];
 }
 
 const script = (content: string): GenerateRequest => ({ character_name: 'navtalk.Leo', content, voice: 'echo' });
 
+/** Ours: protocol clients, each with its own address (so the default rate limit holds). */
+function ourTraffic(workerUrl: string): Traffic {
+  const endpoint = `${workerUrl}/`;
+  let viewer = 0;
+  const as = () => ({ origin: ORIGIN, ip: viewerIp(++viewer) });
+  let done: string[] = [];
+  return {
+    ended: 'ended done',
+    async prime() {
+      const primed = await Promise.all(Array.from({ length: CACHED_SCRIPTS }, (_, i) =>
+        followTask(endpoint, script(`Soak cached script ${i}.`), as(), 30_000)));
+      done = primed.flatMap((o) => (o.status === 'done' ? [o.taskId] : []));
+      if (done.length !== CACHED_SCRIPTS) throw new Error(`could not prime the soak's cache: ${JSON.stringify(primed)}`);
+    },
+    async fresh() {
+      const who = as();
+      const o = await followTask(endpoint, script(`Soak new script ${viewer} at ${Date.now()}.`), who, 60_000);
+      return { requests: o.requests, ...(o.status === 'failed' ? { failed: o.code } : {}) };
+    },
+    cached: (n) => [endpoint, {
+      method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', 'cf-connecting-ip': viewerIp(++viewer) },
+      body: JSON.stringify(script(`Soak cached script ${n % CACHED_SCRIPTS}.`)),
+    }],
+    read: (n) => [`${endpoint}?task_id=${done[n % done.length]}`, { headers: { origin: ORIGIN } }],
+  };
+}
+
+/**
+ * The baseline Worker's (bench/baseline-worker): a new generation is one POST that makes a new object; cache hits
+ * and status reads alike read the stored task of one of the objects made beforehand, as ours reach a task's object.
+ */
+function baselineTraffic(workerUrl: string): Traffic {
+  const endpoint = `${workerUrl}/`;
+  let made = 0;
+  let ids: string[] = [];
+  const start = async (content: string): Promise<string> => {
+    const response = await fetch(endpoint, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(script(content)), signal: AbortSignal.timeout(30_000),
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return (await response.json() as { id: string }).id;
+  };
+  const reach = (n: number): [string, RequestInit] => [`${endpoint}?id=${ids[n % ids.length]}`, {}];
+  return {
+    ended: 'made their object',
+    async prime() {
+      ids = await Promise.all(Array.from({ length: CACHED_SCRIPTS }, (_, i) => start(`Soak cached script ${i}.`)));
+    },
+    fresh: () => start(`Soak new script ${++made} at ${Date.now()}.`).then(() => ({ requests: 1 }), (error: Error) => ({ requests: 1, failed: error.message })),
+    cached: reach,
+    read: reach,
+  };
+}
+
 /** Steady traffic for `seconds` against one target, sampling its workerd RSS every 10 s. Bounded in time and count. */
 async function drive(target: Target, seconds: number, log: (line: string) => void): Promise<Drive> {
-  const endpoint = `${target.workerUrl}/`;
+  const { traffic } = target;
   target.mock.configure({ timing: { processingAfterMs: 500, doneAfterMs: 3000 } });
-  const result: Drive = { samples: [], uncollected: 0, outcomes: [], requests: 0, failedRequests: 0 };
-  let viewer = 0;
-  // The scripts the cache hits ask for, and the finished tasks the reads ask about.
-  const primed = await Promise.all(Array.from({ length: CACHED_SCRIPTS }, (_, i) =>
-    followTask(endpoint, script(`Soak cached script ${i}.`), { origin: ORIGIN, ip: viewerIp(++viewer) }, 30_000)));
-  const done = primed.flatMap((o) => (o.status === 'done' ? [o.taskId] : []));
-  if (done.length !== CACHED_SCRIPTS) throw new Error(`could not prime the soak's cache: ${JSON.stringify(primed)}`);
+  const result: Drive = { samples: [], uncollected: 0, outcomes: [], requests: 0, failedRequests: 0, load: [loadAverage(), ''] };
+  await traffic.prime();
 
   const start = Date.now();
   const sample = async () => {
@@ -82,7 +158,7 @@ async function drive(target: Target, seconds: number, log: (line: string) => voi
   };
   await sample();
   const running = new Set<Promise<void>>();
-  const call = async (url: string, init: RequestInit) => {
+  const call = async ([url, init]: [string, RequestInit]) => {
     result.requests++;
     try {
       const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
@@ -95,20 +171,13 @@ async function drive(target: Target, seconds: number, log: (line: string) => voi
   for (let second = 1; second <= seconds; second++) {
     const tickEnd = start + second * 1000;
     for (let i = 0; i < RATE.fresh; i++) {
-      const ip = viewerIp(++viewer);
-      const run = followTask(endpoint, script(`Soak new script ${viewer} at ${Date.now()}.`), { origin: ORIGIN, ip }, 60_000)
-        .then((o) => { result.outcomes.push(o); result.requests += o.requests; });
+      const run = traffic.fresh().then((o) => { result.outcomes.push(o); result.requests += o.requests; });
       running.add(run);
       void run.finally(() => running.delete(run));
     }
     const tick: Promise<void>[] = [];
-    for (let i = 0; i < RATE.cached; i++) {
-      tick.push(call(endpoint, {
-        method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', 'cf-connecting-ip': viewerIp(++viewer) },
-        body: JSON.stringify(script(`Soak cached script ${(second * RATE.cached + i) % CACHED_SCRIPTS}.`)),
-      }));
-    }
-    for (let i = 0; i < RATE.reads; i++) tick.push(call(`${endpoint}?task_id=${done[(second + i) % done.length]}`, { headers: { origin: ORIGIN } }));
+    for (let i = 0; i < RATE.cached; i++) tick.push(call(traffic.cached(second * RATE.cached + i)));
+    for (let i = 0; i < RATE.reads; i++) tick.push(call(traffic.read(second * RATE.reads + i)));
     await Promise.all(tick);
     if (second % SAMPLE_EVERY_S === 0 && !(await sample())) {
       result.lostAt = second;
@@ -119,6 +188,7 @@ async function drive(target: Target, seconds: number, log: (line: string) => voi
   }
   await Promise.all(running);
   if (result.lostAt === undefined) await sample();
+  result.load[1] = loadAverage();
   return result;
 }
 
@@ -185,37 +255,25 @@ function aloneNote(rss: Series, heap: HeapSeries | undefined, d: Drive): string 
     : `**Not flat on workerd alone**: even after full collections, the Worker's workerd grew ${perMin(rss)} over the second half (${MB(rss.start)} at the start, ${MB(rss.end)} at the end), over ${num(d.outcomes.length)} new generations, each with a new Durable Object (its task) and a new client in one of the 32 rate-limit objects.${js} Growth outside that heap is workerd's own memory (objects, SQLite, alarms, its allocator); heap snapshots through workerd's inspector (docs/benchmarks.md) tell what it holds.`;
 }
 
-/**
- * The soak: the same steady traffic (new generations followed to the end by protocol clients, cache-hit POSTs,
- * status reads) for `seconds`, first against the Worker under wrangler dev, then against the same bundle on
- * workerd alone (Miniflare), with the RSS of the workerd processes sampled every 10 s (on workerd alone, each
- * sample right after a full garbage collection of the isolates that serve the requests).
- */
-export async function soak({ workerConfig, log }: BenchContext, seconds: number): Promise<Figure> {
-  const stack = await startStack({ origins: [ORIGIN], config: workerConfig, vars: VARS });
-  const underWrangler: Target = {
-    label: 'wrangler dev', workerUrl: stack.workerUrl, mock: stack.mock!,
-    processes: () => {
-      const found = workerdProcesses({ group: stack.workerGroup });
-      return { worker: found.find((p) => p.inspector)?.pid, proxy: found.find((p) => !p.inspector)?.pid };
-    },
-    // Its last lines, without the request log and the colours wrangler puts on its error box even with NO_COLOR.
-    exitReason: () => stack.workerOutput().replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() && !l.includes('[wrangler:info]')).slice(-12).join('\n'),
-  };
-  const runs: { target: Target; drive: Drive }[] = [];
-  try {
-    runs.push({ target: underWrangler, drive: await drive(underWrangler, seconds, log) });
-  } finally {
-    await stack.stop();
-  }
-  const bare = await startBareWorker(workerConfig, [ORIGIN], VARS, { inspect: true });
+/** Whose growth it is: ours beside the baseline Worker's, both on workerd alone in the same run. */
+function whoseNote(ours: Series, base: Series, d: Drive): string {
+  const over = ours.perMin - base.perMin;
+  const both = `after full collections ours grew ${perMin(ours)} over the second half (${MB(ours.start)} to ${MB(ours.end)}), the baseline Worker ${perMin(base)} (${MB(base.start)} to ${MB(base.end)}) over ${num(d.outcomes.length)} new objects of its own`;
+  return over <= OVER_BASELINE
+    ? `**workerd's growth, not ours**: ${both}. Ours grows at most ${(OVER_BASELINE / 1e6).toFixed(1)} MB/min faster (${over >= 0 ? '+' : ''}${(over / 1e6).toFixed(2)} MB/min), so what is left is what workerd does with a new Durable Object a second, whoever's objects they are.`
+    : `**Ours grows faster than workerd does without us**: ${both}. Ours is ${(over / 1e6).toFixed(2)} MB/min faster, more than the ${(OVER_BASELINE / 1e6).toFixed(1)} MB/min allowed: the difference is ours.`;
+}
+
+/** A frozen Worker on workerd alone, each sample after full collections through workerd's own inspector. */
+async function onWorkerdAlone(label: string, config: string, traffic: (workerUrl: string) => Traffic, seconds: number, log: (line: string) => void): Promise<{ target: Target; drive: Drive }> {
+  const bare = await startBareWorker(config, [ORIGIN], VARS, { inspect: true });
   const sessions: IsolateSession[] = [];
   try {
     // Every request runs in these two: the Worker's isolate (its Durable Objects too) and Miniflare's entry Worker.
     for (const id of [/^core:user:/, /^core:entry$/]) sessions.push(await IsolateSession.open(bare.inspector!, id));
     const [worker] = sessions;
-    const alone: Target = {
-      label: 'workerd alone (Miniflare)', workerUrl: bare.workerUrl, mock: bare.mock,
+    const target: Target = {
+      label, workerUrl: bare.workerUrl, mock: bare.mock, traffic: traffic(bare.workerUrl),
       processes: () => ({ worker: workerdProcesses({ parent: process.pid })[0]?.pid }),
       exitReason: () => 'workerd exited',
       async collect() {
@@ -232,11 +290,41 @@ export async function soak({ workerConfig, log }: BenchContext, seconds: number)
         return { collected: done.every((d) => d !== undefined), ...(heap ? { workerHeap: heap.usedSize } : {}) };
       },
     };
-    runs.push({ target: alone, drive: await drive(alone, seconds, log) });
+    return { target, drive: await drive(target, seconds, log) };
   } finally {
     for (const session of sessions) session.close();
     await bare.stop();
   }
+}
+
+/**
+ * The soak: the same steady traffic (new generations followed to the end by protocol clients, cache-hit POSTs,
+ * status reads) for `seconds`, first against the Worker under wrangler dev, then against the same bundle on
+ * workerd alone (Miniflare), then the baseline Worker's traffic of the same shape against it on workerd alone,
+ * with the RSS of the workerd processes sampled every 10 s (on workerd alone, each sample right after a full
+ * garbage collection of the isolates that serve the requests). One run after the other, not side by side: on
+ * this 2-core machine two workerds and their clients would take CPU from each other and slow each other's
+ * collections.
+ */
+export async function soak({ workerConfig, baselineConfig, log }: BenchContext, seconds: number): Promise<Figure> {
+  const stack = await startStack({ origins: [ORIGIN], config: workerConfig, vars: VARS });
+  const underWrangler: Target = {
+    label: 'wrangler dev', workerUrl: stack.workerUrl, mock: stack.mock!, traffic: ourTraffic(stack.workerUrl),
+    processes: () => {
+      const found = workerdProcesses({ group: stack.workerGroup });
+      return { worker: found.find((p) => p.inspector)?.pid, proxy: found.find((p) => !p.inspector)?.pid };
+    },
+    // Its last lines, without the request log and the colours wrangler puts on its error box even with NO_COLOR.
+    exitReason: () => stack.workerOutput().replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() && !l.includes('[wrangler:info]')).slice(-12).join('\n'),
+  };
+  const runs: { target: Target; drive: Drive }[] = [];
+  try {
+    runs.push({ target: underWrangler, drive: await drive(underWrangler, seconds, log) });
+  } finally {
+    await stack.stop();
+  }
+  runs.push(await onWorkerdAlone('workerd alone (Miniflare)', workerConfig, ourTraffic, seconds, log));
+  runs.push(await onWorkerdAlone('baseline Worker, workerd alone (Miniflare)', baselineConfig, baselineTraffic, seconds, log));
 
   const judged = runs.map(({ target, drive: d }) => {
     const after = target.collect ? ' after a full collection' : '';
@@ -249,12 +337,27 @@ export async function soak({ workerConfig, log }: BenchContext, seconds: number)
     }
     return { target, drive: d, worker: series(d.samples, 'worker', seconds), proxy: series(d.samples, 'proxy', seconds), heap: heapSeries(d.samples, seconds) };
   });
-  const summary: SummaryRow[] = judged.map(({ target, drive: d, worker }) => ({
-    figure: `soak ${Math.round(seconds / 60)} min, the Worker's workerd RSS${target.collect ? ' after a full GC' : ''} (start / max / end), ${target.label}`,
-    ours: `${worker ? `${MB(worker.start)} / ${MB(worker.max)} / ${MB(worker.end)}` : 'n/a'}${d.lostAt !== undefined ? ` (wrangler dev exited after ${d.lostAt} s)` : ''}`,
-    baseline: '', ratio: worker && d.lostAt === undefined ? `slope ${perMin(worker)}` : 'n/a',
-    goal: 'flat', met: worker !== undefined && worker.flat && d.lostAt === undefined,
-  }));
+  const [wrangler, miniflare, baseline] = judged;
+  const range = (s: Series | undefined) => (s ? `${MB(s.start)} / ${MB(s.max)} / ${MB(s.end)}` : 'n/a');
+  const title = (label: string, after: string) => `soak ${Math.round(seconds / 60)} min, the Worker's workerd RSS${after} (start / max / end), ${label}`;
+  const ours = miniflare?.worker;
+  const base = baseline?.worker;
+  const summary: SummaryRow[] = [
+    {
+      figure: title(wrangler!.target.label, ''),
+      ours: `${range(wrangler!.worker)}${wrangler!.drive.lostAt !== undefined ? ` (wrangler dev exited after ${wrangler!.drive.lostAt} s)` : ''}`,
+      baseline: '', ratio: wrangler!.worker && wrangler!.drive.lostAt === undefined ? `slope ${perMin(wrangler!.worker)}` : 'n/a',
+      goal: 'flat', met: wrangler!.worker !== undefined && wrangler!.worker.flat && wrangler!.drive.lostAt === undefined,
+    },
+    {
+      figure: title(`${miniflare!.target.label}, beside the baseline Worker's in the same run`, ' after a full GC'),
+      ours: ours ? `${range(ours)}, slope ${perMin(ours)}` : 'n/a',
+      baseline: base ? `${range(base)}, slope ${perMin(base)} (baseline Worker)` : 'n/a',
+      ratio: ours && base ? `slope ${(ours.perMin - base.perMin >= 0 ? '+' : '')}${((ours.perMin - base.perMin) / 1e6).toFixed(2)} MB/min over the baseline's` : 'n/a',
+      goal: `slope <= the baseline's + ${(OVER_BASELINE / 1e6).toFixed(1)} MB/min`,
+      met: ours !== undefined && base !== undefined && ours.perMin - base.perMin <= OVER_BASELINE,
+    },
+  ];
   const rows = judged.flatMap(({ target, drive: d, worker, proxy }) => [worker, proxy].flatMap((s) => s ? [[
     target.label,
     s.role === 'worker' ? "the Worker's workerd (Worker, Durable Objects)" : "wrangler dev's proxy workerd in front",
@@ -263,28 +366,35 @@ export async function soak({ workerConfig, log }: BenchContext, seconds: number)
     String(s.restarts),
   ]] : []));
   const traffic = judged.map(({ target, drive: d }) => {
-    const failed = d.outcomes.filter((o) => o.status === 'failed');
-    const codes = [...new Set(failed.map((o) => (o.status === 'failed' ? o.code : '')))].join(', ');
-    return `- ${target.label}: ${num(d.requests)} requests; ${num(d.outcomes.length - failed.length)} of ${num(d.outcomes.length)} new generations ended done${failed.length ? `, ${failed.length} failed (${codes})` : ''}; ${num(d.failedRequests)} cache-hit or status requests failed${target.collect ? `; ${d.uncollected} of ${d.samples.length} samples without a confirmed collection` : ''}${d.lostAt !== undefined ? `; **the Worker's workerd was gone after ${d.lostAt} s** (wrangler dev exited), so this run stopped there` : ''}.`;
+    const failed = d.outcomes.filter((o) => o.failed !== undefined);
+    const codes = [...new Set(failed.map((o) => o.failed))].join(', ');
+    return `- ${target.label}: ${num(d.requests)} requests; ${num(d.outcomes.length - failed.length)} of ${num(d.outcomes.length)} new generations ${target.traffic.ended}${failed.length ? `, ${failed.length} failed (${codes})` : ''}; ${num(d.failedRequests)} cache-hit or status requests failed${target.collect ? `; ${d.uncollected} of ${d.samples.length} samples without a confirmed collection` : ''}${d.lostAt !== undefined ? `; **the Worker's workerd was gone after ${d.lostAt} s** (wrangler dev exited), so this run stopped there` : ''}; load average ${d.load[0]} at its start, ${d.load[1]} at its end.`;
   });
-  const [wrangler, miniflare] = judged;
   return {
     title: 'Soak: the Worker under steady traffic',
     summary,
     body: `
-${num(seconds)} s of the same steady traffic twice: against the Worker under wrangler dev, then against the same bundle on
-workerd alone (Miniflare's API: one workerd process, no wrangler proxy in front). Each second:
+${num(seconds)} s of steady traffic, three times in one run: against the Worker under wrangler dev, against the same bundle on
+workerd alone (Miniflare's API: one workerd process, no wrangler proxy in front), and against a baseline Worker on
+workerd alone in the same way. Each second:
 ${RATE.fresh} new generation (a protocol client follows it to the end: POST, then long-polls; the mock finishes it in 3 s),
 ${RATE.cached} cache-hit POSTs (${CACHED_SCRIPTS} scripts made beforehand) and ${RATE.reads} status reads of finished tasks.
 Production defaults but \`DAILY_GENERATION_LIMIT\` (raised for the run's new videos); every client has its own
-\`CF-Connecting-IP\`, so the default rate limit holds. The RSS of each workerd process was read from /proc every
+\`CF-Connecting-IP\`, so the default rate limit holds. The baseline Worker (bench/baseline-worker) has the same shape and
+none of our logic, under traffic of the same shape: each second one POST makes a new Durable Object (a new unique id, as
+each new generation makes one new task object in ours), which writes its storage, calls the mock's \`/generate\` and
+sets an alarm that polls \`/query_status\` once 3 s later (then the object is idle); its ${RATE.cached + RATE.reads} other requests a
+second read the stored task of one of ${CACHED_SCRIPTS} objects made beforehand, as ours
+reach a task's object. The three runs follow each other rather than run side by side: on this 2-core machine two
+workerds and their clients would take CPU from each other. The RSS of each workerd process was read from /proc every
 ${SAMPLE_EVERY_S} s; on workerd alone, each sample right after a full garbage collection in the two isolates every request runs
 in (the Worker's, Durable Objects included, and Miniflare's entry Worker), asked for through workerd's own inspector, which
 does nothing else (no domain enabled). Without those collections this process's RSS rises with any traffic, a hello-world
 Worker's as fast as ours: V8 in workerd leaves each request's garbage to rare major collections (docs/benchmarks.md has the
 measurements). After a collection, RSS is what workerd and the Worker keep. Slope: least squares over the samples of the
 second half of the run (the first half is warm-up). Judged flat when that slope, kept up for an hour, would add less than
-${FLAT_PER_HOUR * 100} % of the starting RSS. The series are under "Raw runs".
+${FLAT_PER_HOUR * 100} % of the starting RSS; ours is judged against the baseline Worker's slope (at most
+${(OVER_BASELINE / 1e6).toFixed(1)} MB/min more). The series are under "Raw runs".
 
 ${table(['run', 'process', 'start', 'max', 'end', 'slope', 'flat', 'restarts'], rows)}
 
@@ -293,6 +403,8 @@ ${traffic.join('\n')}
 ${wrangler ? wranglerNote(wrangler.drive) : ''}
 
 ${miniflare?.worker ? aloneNote(miniflare.worker, miniflare.heap, miniflare.drive) : ''}
+
+${ours && base ? whoseNote(ours, base, baseline!.drive) : ''}
 `,
   };
 }

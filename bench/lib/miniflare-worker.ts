@@ -13,32 +13,41 @@ export interface BareWorker {
   stop(): Promise<void>;
 }
 
+interface WorkerSettings {
+  compatibility_date: string;
+  vars?: Record<string, string>;
+  durable_objects?: { bindings: { name: string; class_name: string }[] };
+  r2_buckets?: { binding: string }[];
+}
+
 /**
- * The frozen Worker bundle on the same workerd, through Miniflare's API alone: no wrangler dev around it (no
- * proxy workerd in front, no wrangler inspector proxy). The soak runs here too, to tell the Worker's own memory
- * from the dev tooling's. Durable Objects on SQLite, persisted to a temporary folder as wrangler dev does.
- * `inspect` opens workerd's own inspector on a free loopback port (the soak uses it to collect garbage).
+ * A frozen Worker bundle (ours, or the soak's baseline: see freeze) on the same workerd, through Miniflare's API
+ * alone: no wrangler dev around it (no proxy workerd in front, no wrangler inspector proxy). The soak runs here
+ * too, to tell the Worker's own memory from the dev tooling's. Its Durable Objects and R2 buckets are those of
+ * its config, the objects on SQLite, persisted to a temporary folder as wrangler dev does. Every Worker gets the
+ * same bindings: the config's vars, then ours (an unused one costs nothing). `inspect` opens workerd's own
+ * inspector on a free loopback port (the soak uses it to collect garbage).
  */
 export async function startBareWorker(workerConfig: string, origins: string[], vars: Record<string, string>, { inspect = false } = {}): Promise<BareWorker> {
+  const settings = wranglerConfig(workerConfig) as WorkerSettings;
   const mock = await startMockNavTalk();
   const persist = mkdtempSync(join(tmpdir(), 'navtalk-bench-mf-'));
-  const sqlite = (className: string) => ({ className, useSQLite: true });
   const mf = new Miniflare({
     modules: true,
     scriptPath: join(dirname(workerConfig), 'index.js'),
     // Module names are paths below this root; the bundle lives in a temporary folder outside the work tree.
     modulesRoot: dirname(workerConfig),
-    compatibilityDate: wranglerConfig().compatibility_date,
+    compatibilityDate: settings.compatibility_date,
     host: '127.0.0.1',
     port: 0,
     cf: false,
     ...(inspect ? { inspectorPort: 0 } : {}),
     durableObjectsPersist: persist,
-    r2Buckets: ['RESULTS'],
+    r2Buckets: (settings.r2_buckets ?? []).map((b) => b.binding),
     r2Persist: persist,
-    durableObjects: { TASKS: sqlite('TaskObject'), BUDGET: sqlite('BudgetObject'), LIMITER: sqlite('LimiterObject'), TIMINGS: sqlite('TimingsObject') },
+    durableObjects: Object.fromEntries((settings.durable_objects?.bindings ?? []).map((b) => [b.name, { className: b.class_name, useSQLite: true }])),
     bindings: {
-      ...wranglerConfig().vars,
+      ...settings.vars,
       AUTH_MODE: 'open',
       NAVTALK_API_KEY: mock.license,
       NAVTALK_BASE_URL: mock.url,
