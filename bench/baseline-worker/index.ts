@@ -1,10 +1,12 @@
 // The soak's baseline: a Worker of our Worker's shape (a new Durable Object per new generation, which writes its
-// storage, sets an alarm and calls NavTalk, and whose alarm polls once) with none of our logic, so that the soak can
-// tell workerd's own growth from ours. Run on workerd alone by bench/figures/soak.ts.
+// storage, sets an alarm and calls NavTalk, and whose alarm polls once and keeps the finished video in R2, as ours
+// copies it) with none of our logic, so that the soak can tell workerd's own growth from ours. Run on workerd alone by
+// bench/figures/soak.ts.
 import { DurableObject } from 'cloudflare:workers';
 
 interface BaselineEnv {
   OBJECTS: DurableObjectNamespace<BaselineObject>;
+  RESULTS: R2Bucket;
   NAVTALK_BASE_URL: string;
   NAVTALK_API_KEY: string;
 }
@@ -34,7 +36,9 @@ export class BaselineObject extends DurableObject<BaselineEnv> {
   override async alarm(): Promise<void> {
     const task = await this.state() as { task_id?: string } | undefined;
     const query = new URLSearchParams({ task_id: task?.task_id ?? '', license: this.env.NAVTALK_API_KEY });
-    await this.ctx.storage.put('task', await (await fetch(`${this.env.NAVTALK_BASE_URL}/query_status?${query}`)).json());
+    const answer = await (await fetch(`${this.env.NAVTALK_BASE_URL}/query_status?${query}`)).json() as { video_url?: string };
+    await this.ctx.storage.put('task', answer);
+    if (answer.video_url) await this.env.RESULTS.put(this.ctx.id.toString(), (await fetch(answer.video_url)).body);
   }
 }
 

@@ -270,7 +270,7 @@ stops at about 85 words). Each schedule runs on a new stack (\`wrangler dev\` wi
 deployment, no history):
 
 - **default (adaptive)**: ${opts.fieldArrivals} arrivals. A task counts as *new deployment* if fewer than ${WARM_AFTER} tasks had been seen
-  done when it was posted, else *after ${WARM_AFTER} tasks* (the history the schedule keeps is ${WARM_AFTER}). From arrival ${OUTLIERS_FROM},
+  done when it was posted, else *after ${WARM_AFTER} tasks* (the issue's "after 50 tasks"; the schedule learns from the last 100). From arrival ${OUTLIERS_FROM},
   every ${OUTLIER_EVERY}th task is an **outlier**: the mock makes it take twice its script's normal time (\`mock.setTaskDuration\`,
   2 x (overhead + factor x speech)), which no prediction from similar scripts can foresee; outliers are left out of the other rows.
 - **fixed 1 s and 2 s** (\`UPSTREAM_POLL_INTERVAL_MS\`): the first ${opts.fixedArrivals} of the same arrivals, the same scripts at the same

@@ -383,7 +383,8 @@ Production defaults but \`DAILY_GENERATION_LIMIT\` (raised for the run's new vid
 \`CF-Connecting-IP\`, so the default rate limit holds. The baseline Worker (bench/baseline-worker) has the same shape and
 none of our logic, under traffic of the same shape: each second one POST makes a new Durable Object (a new unique id, as
 each new generation makes one new task object in ours), which writes its storage, calls the mock's \`/generate\` and
-sets an alarm that polls \`/query_status\` once 3 s later (then the object is idle); its ${RATE.cached + RATE.reads} other requests a
+sets an alarm that polls \`/query_status\` once 3 s later and keeps the finished video in R2, as ours copies it (then
+the object is idle); its ${RATE.cached + RATE.reads} other requests a
 second read the stored task of one of ${CACHED_SCRIPTS} objects made beforehand, as ours
 reach a task's object. The three runs follow each other rather than run side by side: on this 2-core machine two
 workerds and their clients would take CPU from each other. The RSS of each workerd process was read from /proc every
