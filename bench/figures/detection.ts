@@ -2,6 +2,7 @@ import { startStack } from '../../scripts/lib/stack.js';
 import type { MockNavTalk } from '../../src/mock/server.js';
 import { serveSite } from '../../test/e2e/support.js';
 import { freshPage, probe } from '../lib/browser.js';
+import { finisher } from '../lib/finisher.js';
 import { NAIVE_POLL_MS } from '../lib/naive-client.js';
 import { BENCH_PAGES } from '../lib/pages.js';
 import type { BenchContext } from '../lib/context.js';
@@ -17,36 +18,10 @@ const ORIGINAL_TIMING = { processingAfterMs: 2000, doneAfterMs: 3_600_000 };
 interface Ended { content: string; doneAt?: number; requests?: number; error?: string }
 interface Sample { latency: number; requests: number; upstreamPolls: number }
 
-/**
- * Finishes each task of this run on the mock (mock.complete) at a random instant 24-26 s after it was created,
- * and keeps the instant. Polls the mock's in-process task list; stops when told.
- */
-function completer(mock: MockNavTalk, stamp: string) {
-  const scheduled = new Set<string>();
-  const timers: NodeJS.Timeout[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      for (const task of mock.tasks()) {
-        if (scheduled.has(task.task_id) || !String(task.request.content).includes(stamp)) continue;
-        scheduled.add(task.task_id);
-        const at = task.created_at + TASK_MS + Math.random() * TASK_SPREAD_MS;
-        timers.push(setTimeout(() => mock.complete(task.task_id), Math.max(0, at - Date.now())));
-      }
-      await sleep(20);
-    }
-  })();
-  return async () => {
-    running = false;
-    await loop;
-    timers.forEach(clearTimeout);
-  };
-}
-
 /** One round: k elements and k naive clients at once, each on its own page, on a new script each. */
 async function round(ctx: BenchContext, siteOrigin: string, mock: MockNavTalk, endpoint: string, k: number): Promise<{ ours: Sample[]; naive: Sample[] }> {
   const stamp = `run ${Date.now()}`;
-  const stop = completer(mock, stamp);
+  const stop = finisher(mock, stamp, TASK_MS, TASK_SPREAD_MS);
   const pages = await Promise.all(Array.from({ length: 2 * k }, () => freshPage(ctx.browser, `${siteOrigin}/bench.html`)));
   try {
     const viewers = pages.map(({ page }, i) => {

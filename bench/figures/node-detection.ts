@@ -10,6 +10,7 @@ import type { MockNavTalk } from '../../src/mock/server.js';
 import type { GenerateRequest } from '../../src/protocol/index.js';
 import { followTask, viewerIp, type ViewerOutcome } from '../../test/e2e/faults-clients.js';
 import type { BenchContext } from '../lib/context.js';
+import { finisher } from '../lib/finisher.js';
 import { table, type Figure } from '../lib/report.js';
 import { median, ms, num, percentile, sleep } from '../lib/stats.js';
 
@@ -48,31 +49,6 @@ async function videoHost() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, large, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Ends each task of this run (its script carries `stamp`) at a random instant TASK_MS to TASK_MS + spread after its start. */
-function finisher(mock: MockNavTalk, stamp: string, onTask: (taskId: string, content: string) => void = () => {}) {
-  const seen = new Set<string>();
-  const timers: NodeJS.Timeout[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      for (const task of mock.tasks()) {
-        const content = String(task.request.content);
-        if (seen.has(task.task_id) || !content.includes(stamp)) continue;
-        seen.add(task.task_id);
-        onTask(task.task_id, content);
-        const at = task.created_at + TASK_MS + Math.random() * TASK_SPREAD_MS;
-        timers.push(setTimeout(() => mock.complete(task.task_id), Math.max(0, at - Date.now())));
-      }
-      await sleep(10);
-    }
-  })();
-  return async () => {
-    running = false;
-    await loop;
-    timers.forEach(clearTimeout);
-  };
-}
-
 interface Host { label: string; mock: MockNavTalk; endpoints: string[] }
 /** From NavTalk's done, and from the proxy's poll that saw it (the host's own part: waking the long-poll), to the viewer's. */
 interface Sample { latency: number; wake: number; outcome: ViewerOutcome }
@@ -84,8 +60,8 @@ const VIEWERS_PER_SCRIPT = NODE_PROCESSES;
  * k new scripts at once on a host, each followed by VIEWERS_PER_SCRIPT viewers, one per process: on Node the process
  * that polls NavTalk wakes its own long-poll and, through Redis, the other's.
  */
-async function round(host: Host, k: number, stamp: string, onTask?: (taskId: string, content: string) => void): Promise<Sample[]> {
-  const stop = finisher(host.mock, stamp, onTask);
+async function round(host: Host, k: number, stamp: string, onTask?: (taskId: string) => void): Promise<Sample[]> {
+  const stop = finisher(host.mock, stamp, TASK_MS, TASK_SPREAD_MS, onTask);
   try {
     const scripts = Array.from({ length: k }, (_, i): GenerateRequest => ({ character_name: 'navtalk.Leo', content: `Detection ${i}, ${stamp}.`, voice: 'echo' }));
     const viewers = scripts.flatMap((body, i) => Array.from({ length: VIEWERS_PER_SCRIPT }, (_, j) => ({ body, endpoint: host.endpoints[j % host.endpoints.length]!, ip: viewerIp(i * VIEWERS_PER_SCRIPT + j + 1) })));
