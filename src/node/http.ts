@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { DROP_BODY_BYTES, dropRest } from '../proxy/bytes.js';
 import { isReusableAnswer } from '../proxy/handler.js';
 
 type WebHandler = (request: Request) => Promise<Response>;
@@ -30,23 +31,6 @@ const REUSED_ANSWERS = 1000;
 const REUSED_BODY_BYTES = 16 * 1024;
 
 interface KeptAnswer { until: number; status: number; headers: Record<string, string>; body: Buffer }
-
-/** The most of an unread request body that is read and dropped after an early answer, to keep its connection. */
-const DRAIN_BYTES = 16 * 1024 * 1024;
-
-/** Reads a stream to its end and drops it; false when it goes past `limit` bytes (it is left unread then). */
-async function drain(body: ReadableStream<Uint8Array>, limit: number): Promise<boolean> {
-  const reader = body.getReader();
-  for (let seen = 0; ;) {
-    const { done, value } = await reader.read();
-    if (done) return true;
-    seen += value.byteLength;
-    if (seen > limit) {
-      reader.releaseLock();
-      return false;
-    }
-  }
-}
 
 /** The request body for `new Request`: a Buffer when small and declared, else a stream (the handler caps its reading). */
 async function bodyOf(req: IncomingMessage): Promise<Buffer | ReadableStream<Uint8Array>> {
@@ -121,9 +105,9 @@ export function nodeListener(handler: WebHandler, options: NodeListenerOptions =
           // next request on this connection can be. A bounded rest is read and dropped after the answer, keeping the
           // connection; a larger or unreadable one (or more bytes than declared) ends the connection instead.
           const declared = Number(req.headers['content-length']);
-          const drainable = !Buffer.isBuffer(body) && !body.locked && !(declared > DRAIN_BYTES);
+          const drainable = !Buffer.isBuffer(body) && !body.locked && !(declared > DROP_BODY_BYTES);
           if (drainable) {
-            res.once('finish', () => void drain(body, DRAIN_BYTES).then((whole) => whole || req.socket.destroy(), () => req.socket.destroy()));
+            res.once('finish', () => void dropRest(body.getReader(), DROP_BODY_BYTES).then((whole) => whole || req.socket.destroy(), () => req.socket.destroy()));
           } else {
             answerHeaders.connection = 'close';
             res.once('finish', () => req.socket.destroy());

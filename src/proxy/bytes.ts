@@ -1,3 +1,6 @@
+/** How much of a too-large request body is read and dropped, so its connection can carry the next request. */
+export const DROP_BODY_BYTES = 16 * 1024 * 1024;
+
 /**
  * Reads a body of unknown length: at most `max` bytes, or null when it is longer, the rest cancelled. A request body
  * is read to its end instead, up to `dropUpTo` bytes in all (then left to the host): a connection whose request was
@@ -28,12 +31,16 @@ export async function readAtMost(body: ReadableStream<Uint8Array>, max: number, 
   return bytes;
 }
 
-/** Reads and drops up to `limit` more bytes; past that, the rest is left unread (the lock released). */
-async function dropRest(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<void> {
+/**
+ * Reads and drops up to `limit` more bytes: true when that was the end; past it, false and the rest left unread
+ * (the lock released).
+ */
+export async function dropRest(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<boolean> {
   for (let dropped = 0; dropped <= limit;) {
     const { done, value } = await reader.read();
-    if (done) return;
+    if (done) return true;
     dropped += value.byteLength;
   }
   reader.releaseLock();
+  return false;
 }

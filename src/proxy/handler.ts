@@ -6,7 +6,7 @@ import type { ProxyConfig } from './config.js';
 import { ADMIN_QUERY, adminRoutes } from './admin.js';
 import type { Budget, RateLimiter, RefusalKind, RunningTask } from './limits.js';
 import { MemoryBudget, MemoryRateLimiter, MemoryTaskStore, MemoryTaskTimings } from './memory.js';
-import { readAtMost } from './bytes.js';
+import { DROP_BODY_BYTES, readAtMost } from './bytes.js';
 import { DEFAULT_COPY_LIMITS, parseRange, type ResultStore } from './results.js';
 import type { TaskTimings } from './schedule.js';
 import { createNavTalkClient } from './navtalk.js';
@@ -55,9 +55,6 @@ export interface ProxyHandlerOptions {
 export type ProxyHandler = (request: Request) => Promise<Response>;
 
 const fail = proxyError;
-
-/** How much of a too-large request body is read and dropped, so its connection can carry the next request. */
-const DROP_BODY_BYTES = 16 * 1024 * 1024;
 
 const NO_ORIGIN = fail('origin_not_allowed', 'This page is not allowed to use this proxy (its origin is not in ALLOWED_ORIGINS).');
 

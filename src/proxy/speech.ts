@@ -126,10 +126,11 @@ function vbrFrames(bytes: Uint8Array, frame: number, xing: number): number | und
 
 /**
  * The first AUDIO_HEAD_BYTES of an audio file and its size, with one ranged GET (the URL passed the proxy's URL
- * checks already, and NavTalk fetches it anyway); null when it cannot be had within `timeoutMs`.
+ * checks already, and NavTalk fetches it anyway); null when it cannot be had within `timeoutMs`. A redirect is not
+ * followed: its target was never checked (a private address, say), so the length is left unknown instead.
  */
 export async function fetchAudioHead(fetcher: typeof fetch, url: string, timeoutMs: number): Promise<{ head: Uint8Array; size: number } | null> {
-  const response = await fetcher(url, { headers: { range: `bytes=0-${AUDIO_HEAD_BYTES - 1}` }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+  const response = await fetcher(url, { headers: { range: `bytes=0-${AUDIO_HEAD_BYTES - 1}` }, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
   const size = Number(response.headers.get('content-range')?.split('/')[1] ?? response.headers.get('content-length'));
   if (!response.ok || !response.body || !Number.isFinite(size) || size <= 0) {
     await response.body?.cancel();
