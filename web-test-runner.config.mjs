@@ -1,5 +1,6 @@
 // Browser tests of <navtalk-avatar> in Chromium and Firefox ESR (npm run test:element), one browser after the
-// other. ELEMENT_BROWSERS=firefox (or chromium) runs one of them. Runs under tsx (see the npm script), so
+// other, and in WebKitGTK (npm run test:element:webkit, one page at a time). ELEMENT_BROWSERS=firefox (or
+// chromium, or webkit) runs one of them. Runs under tsx (see the npm script), so
 // middleware can be TypeScript: the scriptable test proxy today; the real proxy handler can be mounted the
 // same way with webMiddleware.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
@@ -10,6 +11,7 @@ import { findChromium, findFirefox } from './scripts/find-browser.mjs';
 import { createTestProxy } from './test/element/support/test-proxy.ts';
 import { webMiddleware } from './test/element/support/web-middleware.ts';
 import { REAL_PROXY_PATH, createRealProxy } from './test/element/support/real-proxy.ts';
+import { webkitLauncher } from './test/element/support/webkit-launcher.ts';
 
 // The real proxy handler with the NavTalk mock behind it, for the suite that runs through both.
 const realProxy = await createRealProxy();
@@ -84,13 +86,17 @@ const LAUNCHERS = {
     launchOptions: { browser: 'firefox', executablePath: findFirefox(), headless: true, extraPrefsFirefox: firefoxPrefs },
     createPage: async ({ browser }) => (await browser.createBrowserContext()).newPage({ type: 'window' }),
   }),
+  // WebKitGTK's MiniBrowser: like Safari, it refuses audible autoplay without a gesture and allows muted autoplay.
+  webkit: webkitLauncher,
 };
 // REAL_PROXY_STORES=redis (npm run test:element:redis) runs the real-proxy suite against the Node server on Redis.
 const VARIANT = process.env.REAL_PROXY_STORES === 'redis' ? '-redis' : '';
-const REPORTS = { chromium: `reports/element${VARIANT}.xml`, firefox: `reports/element-firefox${VARIANT}.xml` };
+const REPORTS = {
+  chromium: `reports/element${VARIANT}.xml`, firefox: `reports/element-firefox${VARIANT}.xml`, webkit: `reports/element-webkit${VARIANT}.xml`,
+};
 
 const chosen = (process.env.ELEMENT_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim()).filter(Boolean);
-for (const name of chosen) if (!(name in LAUNCHERS)) throw new Error(`ELEMENT_BROWSERS: unknown browser "${name}" (chromium, firefox)`);
+for (const name of chosen) if (!(name in LAUNCHERS)) throw new Error(`ELEMENT_BROWSERS: unknown browser "${name}" (${Object.keys(LAUNCHERS).join(', ')})`);
 const browsers = chosen.map((name) => LAUNCHERS[name]());
 
 /** One JUnit file per browser, each test case named after its browser ("[Firefox] suite test"). */
@@ -110,7 +116,8 @@ function browserJunitReporter(browser, outputPath) {
 export default {
   files: ['test/element/**/*.test.ts'],
   nodeResolve: { exportConditions: ['production'] },
-  concurrency: 2,
+  // WebKit's WebDriver sends pointer input only to a top-level page, so it gets one page at a time.
+  concurrency: chosen.includes('webkit') ? 1 : 2,
   // One browser at a time: the machine has 2 cores and the tests time real polling.
   concurrentBrowsers: 1,
   plugins: [

@@ -14,6 +14,7 @@ const STEPS = [
   { script: 'test:protocol' },
   { script: 'test:mock' },
   { script: 'test:element' },
+  { script: 'test:element:webkit' },
   { script: 'test:proxy' },
   { script: 'test:cli' },
   { script: 'test:worker' },
@@ -43,15 +44,32 @@ for (const step of STEPS) {
   if (step.check) status === 0 ? checksPassed++ : checksFailed++;
 }
 
+/** Passed and failed test cases in one JUnit file (skipped ones count as neither). */
+function countCases(file) {
+  const counts = { passed: 0, failed: 0 };
+  for (const [, body = ''] of readFileSync(`reports/${file}`, 'utf8').matchAll(/<testcase\b[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    if (/<(failure|error)\b/.test(body)) counts.failed++;
+    else if (!/<skipped\b/.test(body)) counts.passed++;
+  }
+  return counts;
+}
+
 let passed = checksPassed;
 let failed = checksFailed;
-for (const file of readdirSync('reports').filter((f) => f.endsWith('.xml'))) {
-  const xml = readFileSync(`reports/${file}`, 'utf8');
-  for (const [, body = ''] of xml.matchAll(/<testcase\b[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
-    if (/<(failure|error)\b/.test(body)) failed++;
-    else if (!/<skipped\b/.test(body)) passed++;
-  }
+const reports = readdirSync('reports').filter((f) => f.endsWith('.xml'));
+for (const file of reports) {
+  const counts = countCases(file);
+  passed += counts.passed;
+  failed += counts.failed;
 }
+// The element suite once per engine: each engine's own line, from its own JUnit file.
+const ENGINES = { Chromium: 'element.xml', Firefox: 'element-firefox.xml', WebKit: 'element-webkit.xml' };
+const engines = Object.entries(ENGINES).map(([engine, file]) => {
+  if (!reports.includes(file)) return `${engine} did not run`;
+  const counts = countCases(file);
+  return `${engine} ${counts.passed} passed, ${counts.failed} failed`;
+});
+console.log(`\nElement suite: ${engines.join('; ')}`);
 if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failedSteps.length || failed ? 1 : 0);

@@ -5,7 +5,7 @@ import { FIELDS, FIELD_NAMES, attributeOf, requestFromFields, type ParsingMode, 
 import { characterPreviewUrl } from '../protocol/navtalk.js';
 import { DEFAULT_VOICES, validateFields } from '../protocol/schema.js';
 import type { ElementErrorCode } from '../protocol/wire.js';
-import { captionsFor } from './captions.js';
+import { addCaptions } from './captions.js';
 import { DEFAULT_STRINGS, fill, type NavtalkStrings } from './strings.js';
 import { styles } from './styles.js';
 
@@ -241,7 +241,6 @@ export class NavtalkAvatar extends LitElement {
   #fallback = false;
   /** The text spoken in the current video, for its captions. */
   #spokenText?: string;
-  #captionsMuted?: boolean;
   /** The `<video>` of the current result, made by #videoFor when its URL is known, and the muted state last set on it. */
   #media?: HTMLVideoElement;
   #mutedSet?: boolean;
@@ -292,7 +291,12 @@ export class NavtalkAvatar extends LitElement {
   /** Plays the video; before there is one, generates it if needed and plays it once ready. */
   async play(): Promise<void> {
     const video = this.#video();
-    if (video) return this.#playVideo(video);
+    if (video) {
+      // Sound refused earlier is asked for again: this play may come from a tap, which allows it (iOS refuses even
+      // muted autoplay in Low Power Mode, and the tap on Play should then start it with sound).
+      if (video.paused) this.#unmute();
+      return this.#playVideo(video);
+    }
     this.#playWhenReady = true;
     this.generate();
   }
@@ -321,6 +325,7 @@ export class NavtalkAvatar extends LitElement {
     else if (this.#given && this.#trigger() === 'load') {
       // When to load is now, before the first render: a video made in advance starts fetching (and playing) at
       // once, as a bare <video> would, and the first render (deferred by scheduleUpdate) adopts it.
+      this.#spokenText = this.#givenText();
       const video = this.#videoFor(this.#given);
       if (this.autoplay && !reducedMotion()) void this.#playVideo(video);
     }
@@ -415,6 +420,11 @@ export class NavtalkAvatar extends LitElement {
     </slot>`;
   }
 
+  /** What a video made in advance says: its `text`, if any (for captions). */
+  #givenText(): string | undefined {
+    return this.text?.trim() ? this.text : undefined;
+  }
+
   /** The `<video>` for a result URL: the one made for it already, or a new one that starts loading at once. */
   #videoFor(url: string): HTMLVideoElement {
     if (this.#media?.getAttribute('src') !== url) {
@@ -428,10 +438,12 @@ export class NavtalkAvatar extends LitElement {
       // the first render had none on screen, and its first frame comes sooner without a poster to fetch.
       if (this.hasUpdated) video.poster = this.#posterUrl();
       const listeners: Record<string, (event: Event) => void> = {
-        play: this.#onPlay, pause: this.#onPause, ended: () => (this._playback = 'ended'), loadedmetadata: this.#addCaptions,
-        error: this.#onVideoError, volumechange: this.#onVolumeChange,
+        play: this.#onPlay, pause: this.#onPause, ended: () => (this._playback = 'ended'), error: this.#onVideoError,
+        volumechange: this.#onVolumeChange,
       };
       for (const type in listeners) video.addEventListener(type, listeners[type]!);
+      const text = this.#spokenText;
+      if (text) addCaptions(video, text, { ...DEFAULT_STRINGS, ...this.strings }.captions, this.closest('[lang]')?.getAttribute('lang') || 'en');
       video.src = url;
     }
     return this.#media;
@@ -500,7 +512,7 @@ export class NavtalkAvatar extends LitElement {
     this._error = null;
     this.#setResult(null, null);
     if (this.#given && !this.#fallback) {
-      this.#spokenText = this.text?.trim() ? this.text : undefined;
+      this.#spokenText = this.#givenText();
       return this.#onUpdate({ status: 'done', taskId: null, resultUrl: this.#given });
     }
     const fields = await this.#fields();
@@ -617,7 +629,8 @@ export class NavtalkAvatar extends LitElement {
         try {
           return await video.play();
         } catch {
-          // even muted playback was refused: the Play button stays
+          // Even muted playback was refused (iOS in Low Power Mode): the Play button stays, and its tap brings sound.
+          this.#unmute();
         }
       }
       if (video.paused) this._playback = video.ended ? 'ended' : 'paused';
@@ -629,10 +642,7 @@ export class NavtalkAvatar extends LitElement {
     this.#claimSound(event.target as HTMLVideoElement);
   };
 
-  #onVolumeChange = (event: Event): void => {
-    this.#syncCaptions(event);
-    this.#claimSound(event.target as HTMLVideoElement);
-  };
+  #onVolumeChange = (event: Event): void => this.#claimSound(event.target as HTMLVideoElement);
 
   /** A video that now plays with sound silences the one that spoke before it (by pausing it). */
   #claimSound(video: HTMLVideoElement): void {
@@ -659,27 +669,6 @@ export class NavtalkAvatar extends LitElement {
     const video = this.#video();
     this._policyMuted = false;
     if (video) video.muted = this.muted;
-  };
-
-  /** Captions from the spoken text, spread over the video's duration; shown while the video is muted. */
-  #addCaptions = (event: Event): void => {
-    const video = event.target as HTMLVideoElement;
-    const text = this.#spokenText;
-    if (!text || !Number.isFinite(video.duration) || typeof VTTCue !== 'function') return;
-    const s = { ...DEFAULT_STRINGS, ...this.strings };
-    const lang = this.closest('[lang]')?.getAttribute('lang') || 'en';
-    // A script-built track needs no blob: or data: URL, so it passes any CSP.
-    const track = video.addTextTrack('captions', s.captions, lang);
-    for (const cue of captionsFor(text, video.duration)) track.addCue(new VTTCue(cue.start, cue.end, cue.text));
-    this.#captionsMuted = undefined;
-    this.#syncCaptions(event);
-  };
-
-  #syncCaptions = (event: Event): void => {
-    const video = event.target as HTMLVideoElement;
-    if (video.muted === this.#captionsMuted) return;
-    this.#captionsMuted = video.muted;
-    for (const track of video.textTracks) track.mode = video.muted ? 'showing' : 'hidden';
   };
 }
 

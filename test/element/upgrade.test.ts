@@ -1,0 +1,56 @@
+// No layout shift while the element upgrades: a page that reserves the box with the rule docs/element.md gives
+// keeps every box where it was when the element's script arrives, renders and plays. This file registers the
+// tag itself, late, as a page whose script loads after its HTML does (so it imports no helper that defines it).
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import type { NavtalkAvatar } from '../../src/index.js';
+import { testProxy } from './support/proxy.js';
+
+const RESERVE = '.reserved navtalk-avatar:not(:defined) { display: block; aspect-ratio: 1; }';
+
+/** Where the avatar and the paragraph after it are, to the pixel. */
+const boxes = (root: HTMLElement) => [...root.querySelectorAll('navtalk-avatar, p')].map((node) => {
+  const { x, y, width, height } = node.getBoundingClientRect();
+  return [x, y, width, height].map(Math.round);
+});
+
+describe('upgrading on a page that reserves the box', () => {
+  it('moves nothing: not when the tag is defined, not when it renders, not when the video is ready', async () => {
+    const shifts: number[] = [];
+    if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) {
+      new PerformanceObserver((list) => shifts.push(...list.getEntries().map((e) => (e as PerformanceEntry & { value: number }).value)))
+        .observe({ type: 'layout-shift' });
+    }
+    const style = document.createElement('style');
+    style.textContent = RESERVE;
+    document.head.appendChild(style);
+    const proxy = await testProxy({ timeline: [{ status: 'done', at: 300 }] });
+    const page = await fixture<HTMLElement>(html`<main>
+      <section class="reserved" style="width: 240px">
+        <navtalk-avatar endpoint=${proxy.endpoint} trigger="load" character="navtalk.Leo" text="No jumping." voice="echo"></navtalk-avatar>
+        <p>Text below the avatar.</p>
+      </section>
+      <section class="bare" style="width: 240px">
+        <navtalk-avatar endpoint=${proxy.endpoint} trigger="click" character="navtalk.Leo" text="Jumps." voice="echo"></navtalk-avatar>
+        <p>Text below the avatar.</p>
+      </section>
+    </main>`);
+    const reserved = page.querySelector<HTMLElement>('.reserved')!;
+    const bare = page.querySelector<HTMLElement>('.bare')!;
+    const before = { reserved: boxes(reserved), bare: boxes(bare) };
+    expect(before.reserved[0]!.slice(2), 'the reserved box is square before the script').to.deep.equal([240, 240]);
+
+    await import('../../src/define.js');
+    const avatar = reserved.querySelector('navtalk-avatar') as NavtalkAvatar;
+    await avatar.updateComplete;
+    expect(boxes(reserved), 'after the first render').to.deep.equal(before.reserved);
+    // Without the rule the same avatar was an empty inline box, and its upgrade pushed the text down: the
+    // measurement sees a shift where there is one.
+    expect(boxes(bare), 'the page without the rule').not.to.deep.equal(before.bare);
+
+    await waitUntil(() => avatar.status === 'done', 'the video is ready', { timeout: 5000 });
+    await avatar.updateComplete;
+    expect(boxes(reserved), 'with the video').to.deep.equal(before.reserved);
+    // Chromium also reports layout shifts: only the bare avatar's upgrade made one.
+    if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) expect(shifts).to.have.length(1);
+  });
+});
