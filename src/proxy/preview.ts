@@ -88,11 +88,9 @@ export function previewLoader(deps: PreviewDeps): (name: string) => Promise<Prev
   async function fetchAndKeep(name: string): Promise<PreviewOutcome> {
     if (!(await slot())) return { error: BUSY };
     try {
-      let response: Response;
-      let bytes: Uint8Array<ArrayBuffer> | null;
       try {
         // Headers built from nothing: no browser header reaches NavTalk.
-        response = await doFetch(characterPreviewUrl(name, deps.baseUrl), { headers: { accept: 'image/*' }, signal: AbortSignal.timeout(deps.timeoutMs) });
+        const response = await doFetch(characterPreviewUrl(name, deps.baseUrl), { headers: { accept: 'image/*' }, signal: AbortSignal.timeout(deps.timeoutMs) });
         if (response.status === 404 || response.status === 410) {
           await response.body?.cancel();
           if (missing.size >= MISSING_NAMES) missing.delete(missing.keys().next().value!);
@@ -112,7 +110,7 @@ export function previewLoader(deps: PreviewDeps): (name: string) => Promise<Prev
           await response.body.cancel();
           return failed(name, 'too large');
         }
-        bytes = await readAtMost(response.body, PREVIEW_MAX_BYTES);
+        const bytes = await readAtMost(response.body, PREVIEW_MAX_BYTES);
         if (!bytes) return failed(name, 'too large');
         try {
           await store.put(previewKey(name), streamOf(bytes), { size: bytes.byteLength, contentType: type, meta: { method: 'preview', character: name } });

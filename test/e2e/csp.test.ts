@@ -57,7 +57,7 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-/** Opens a page of the site, collecting console lines about the policy. */
+/** Opens a page of the site, collecting console lines about the policy (Chromium's; Firefox keeps them in its browser console). */
 async function open(browser: Browser, path: string): Promise<{ tab: Page; consoleErrors: string[] }> {
   const tab = await browser.newPage();
   const consoleErrors: string[] = [];
