@@ -24,6 +24,7 @@ const STEPS = [
   { script: 'test:packaging' },
   { script: 'test:frameworks' },
   { script: 'test:e2e' },
+  { script: 'test:csp' },
   { script: 'test:static' },
   { script: 'test:faults:short' },
   { script: 'test:faults:redis' },

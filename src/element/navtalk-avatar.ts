@@ -2,9 +2,8 @@ import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValu
 import { TaskError, shareTask, type TaskUpdate } from '../client/index.js';
 // The protocol's zod-free modules only: the CDN bundle carries no zod.
 import { FIELDS, FIELD_NAMES, attributeOf, requestFromFields, type ParsingMode, type RawFields } from '../protocol/fields.js';
-import { characterPreviewUrl } from '../protocol/navtalk.js';
 import { DEFAULT_VOICES, validateFields } from '../protocol/schema.js';
-import type { ElementErrorCode } from '../protocol/wire.js';
+import { previewUrl, type ElementErrorCode } from '../protocol/wire.js';
 import { addCaptions } from './captions.js';
 import { DEFAULT_STRINGS, fill, type NavtalkStrings } from './strings.js';
 import { styles } from './styles.js';
@@ -102,7 +101,7 @@ const reducedMotion = () => globalThis.matchMedia?.('(prefers-reduced-motion: re
  * @attr muted - Mute the video (sets the video's `muted` property).
  * @attr loop - Loop the video.
  * @attr controls - Show the browser's video controls.
- * @attr poster - Image shown before the video (default: `image-url`, else the character's preview).
+ * @attr poster - Image shown before the video (default: `image-url`, else the character's preview from the proxy, `endpoint?preview=`).
  * @attr trigger - When to generate: `visible` (default, near the viewport), `load`, `click` (a Play button) or `manual` (`generate()` only).
  * @attr timeout - Seconds to wait for a video before giving up with `timeout` (default 180).
  * @attr result-url - A video made in advance (e.g. by `navtalk-avatar prerender`): played without calling the proxy. If it cannot load, the avatar generates from its inputs instead (or fails when it has none).
@@ -407,8 +406,13 @@ export class NavtalkAvatar extends LitElement {
     `;
   }
 
+  /**
+   * The character's preview comes through the proxy, so by default the visitor's browser talks to the site's own
+   * origins only; a proxy without the route answers an error and the image is dropped (#renderPoster).
+   */
   #posterUrl(): string {
-    return this.poster || this.imageUrl || (this.character ? characterPreviewUrl(this.character) : '');
+    const endpoint = this.#endpoint();
+    return this.poster || this.imageUrl || (this.character && typeof endpoint == 'string' ? previewUrl(endpoint, this.character) : '');
   }
 
   #renderPoster() {

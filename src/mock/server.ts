@@ -19,7 +19,8 @@ export type FaultKind = '500' | '503' | '429' | '401' | '400' | 'timeout' | 'mal
  */
 export interface Fault { kind: FaultKind; times?: number; retryAfter?: number; message?: string }
 /** `outcome`: tasks end failed with NavTalk's error text, failed without one (`failed_silently`), or never. */
-export interface MockFaults { generate?: Fault; query?: Fault; outcome?: 'failed' | 'failed_silently' | 'never'; video?: '404' }
+/** `preview`: /uploadFiles/ answers 503, or an HTML page (a host's error page) with 200, for every character. */
+export interface MockFaults { generate?: Fault; query?: Fault; outcome?: 'failed' | 'failed_silently' | 'never'; video?: '404'; preview?: '503' | 'html' }
 /** `workload`, when set, gives each new task its own duration from its script (see workload.ts), in place of timing.doneAfterMs. */
 export interface MockConfig { timing: MockTiming; faults: MockFaults; workload?: MockWorkload }
 /**
@@ -56,8 +57,9 @@ export interface MockNavTalk {
   /** The only accepted key. */
   license: string;
   /**
-   * Every /generate and /query_status call since the last reset, in order (bodies as received; a non-JSON body as
-   * text), except polls of tasks made before that reset: those are an earlier test's proxy still polling.
+   * Every /generate, /query_status and /uploadFiles/ (preview) call since the last reset, in order (bodies as
+   * received; a non-JSON body as text), except polls of tasks made before that reset: those are an earlier test's
+   * proxy still polling.
    */
   calls: MockCall[];
   tasks(): MockTask[];
@@ -105,6 +107,12 @@ const INT_RANGES: Record<string, [number, number]> = {
   bbox_shift: [-9, 9], extra_margin: [0, 50], left_cheek_width: [50, 150], right_cheek_width: [50, 150],
 };
 const PARSING_MODES = ['jaw', 'raw'];
+/** The built-in characters, documented and seen in NavTalk's apps: each has a preview at /uploadFiles/NAME.png. */
+export const MOCK_CHARACTERS = [
+  'navtalk.Alex', 'navtalk.Ethan', 'navtalk.Leo', 'navtalk.Lily', 'navtalk.Emma', 'navtalk.Sophia', 'navtalk.Mia',
+  'navtalk.Chloe', 'navtalk.Zoe', 'navtalk.Ava', 'navtalk.Lauren', 'navtalk.Emily', 'navtalk.Freya', 'navtalk.Lisa',
+  'navtalk.Ben', 'navtalk.Owen', 'girl2', 'man2',
+];
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
@@ -119,6 +127,8 @@ export const SAMPLE_TYPES: Record<string, string> = {
 export const SAMPLES_DIR = new URL('./samples/', import.meta.url);
 /** What every task's video is. */
 const TASK_VIDEO = 'avatar.mp4';
+/** What every character's preview is: a real PNG. */
+const PREVIEW_IMAGE = 'face.png';
 
 const MEDIA_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -224,6 +234,7 @@ function patched(config: MockConfig, patch: unknown): MockConfig {
       query: (v) => checkFault(v, 'query'),
       outcome: (v) => checkOneOf(v, ['failed', 'failed_silently', 'never'] as const, 'outcome'),
       video: (v) => checkOneOf(v, ['404'] as const, 'video'),
+      preview: (v) => checkOneOf(v, ['503', 'html'] as const, 'preview'),
     };
     for (const key of Object.keys(next)) {
       const check = checks[key as keyof MockFaults];
@@ -479,6 +490,21 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
     sendMedia(req, res, samples.get(TASK_VIDEO)!, SAMPLE_TYPES[TASK_VIDEO]!);
   }
 
+  /** A character's preview still, as NavTalk's file host serves it; recorded, since proxies fetch it. */
+  function preview(req: IncomingMessage, res: ServerResponse, url: URL, file: string): void {
+    record(req, url, null);
+    if (config.faults.preview === '503') return sendJson(res, 503, { error: 'service temporarily unavailable' });
+    if (config.faults.preview === 'html') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>Maintenance</title><p>Back soon.</p>');
+      return;
+    }
+    if (!file.endsWith('.png') || !MOCK_CHARACTERS.includes(file.slice(0, -'.png'.length))) {
+      return sendJson(res, 404, { error: 'file not found' }, MEDIA_HEADERS);
+    }
+    sendMedia(req, res, samples.get(PREVIEW_IMAGE)!, SAMPLE_TYPES[PREVIEW_IMAGE]!);
+  }
+
   function sample(req: IncomingMessage, res: ServerResponse, name: string): void {
     const data = samples.get(name);
     if (!data) return sendJson(res, 404, { error: 'sample not found' }, MEDIA_HEADERS);
@@ -545,6 +571,7 @@ export async function startMockNavTalk(opts: MockOptions = {}): Promise<MockNavT
     if (path === '/generate') return only('POST') ? generate(req, res, url) : undefined;
     if (path === '/query_status') return only('GET') ? queryStatus(req, res, url) : undefined;
     if (path.startsWith('/videos/')) return video(req, res, decodeURIComponent(path.slice('/videos/'.length)));
+    if (path.startsWith('/uploadFiles/')) return preview(req, res, url, decodeURIComponent(path.slice('/uploadFiles/'.length)));
     if (path.startsWith('/samples/')) return sample(req, res, decodeURIComponent(path.slice('/samples/'.length)));
     if (path.startsWith('/__mock/')) return control(req, res, path.slice('/__mock/'.length));
     sendJson(res, 404, { error: 'not found' });

@@ -6,24 +6,27 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pageOf, type ByteRange, type PutInfo, type ResultPage, type ResultStore, type StoredResult, type StoredVideo, type StoredVideoInfo } from '../proxy/index.js';
 
-/** Ids are task ids (base64url): checked anyway, since they become file names. */
-const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** Ids are task ids (base64url) or previews (`preview.navtalk.Leo`): checked anyway, since they become file names. */
+const SAFE_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+/** The data file's extension: a preview's image type, else (videos) mp4. */
+const IMAGE_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp', 'image/avif': 'avif' };
+const extensionOf = (contentType: string) => IMAGE_EXTENSIONS[contentType] ?? 'mp4';
 
 /**
- * The result store in a folder, for a self-hosted proxy on Node: `<id>.mp4` and `<id>.json` (size, type,
+ * The result store in a folder, for a self-hosted proxy on Node: `<id>.mp4` (`.png` for a preview) and `<id>.json` (size, type,
  * ETag = the first 128 bits of its SHA-256, when it was stored and how it was made). A video is written to a temporary file and renamed into place,
  * so a reader never sees half of one; delete a result by deleting its two files.
  */
 export class FileResultStore implements ResultStore {
   constructor(private readonly folder: string) {}
 
-  private path(id: string, ext: 'mp4' | 'json'): string {
+  private path(id: string, ext: string): string {
     if (!SAFE_ID.test(id)) throw new Error('not a result id');
     return join(this.folder, `${id}.${ext}`);
   }
 
   async put(id: string, body: ReadableStream<Uint8Array>, info: PutInfo): Promise<void> {
-    const target = this.path(id, 'mp4');
+    const target = this.path(id, extensionOf(info.contentType));
     await mkdir(this.folder, { recursive: true });
     const temporary = join(this.folder, `.${id}.${randomUUID()}.part`);
     const hash = createHash('sha256');
@@ -67,14 +70,15 @@ export class FileResultStore implements ResultStore {
   async get(id: string, range?: ByteRange): Promise<StoredVideo | null> {
     const info = await this.head(id);
     if (!info) return null;
-    const stream = createReadStream(this.path(id, 'mp4'), range ? { start: range.offset, end: range.offset + range.length - 1 } : {});
+    const stream = createReadStream(this.path(id, extensionOf(info.contentType)), range ? { start: range.offset, end: range.offset + range.length - 1 } : {});
     return { ...info, body: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array> };
   }
 
   async delete(id: string): Promise<void> {
     if (!SAFE_ID.test(id)) return;
+    const stored = await this.sidecar(id);
     await rm(this.path(id, 'json'), { force: true });
-    await rm(this.path(id, 'mp4'), { force: true });
+    await rm(this.path(id, extensionOf(stored?.contentType ?? '')), { force: true });
   }
 
   /** By id: the folder's names are read whole (names only), then one description per result on the page. */

@@ -12,7 +12,13 @@ export const CHARACTERS = [
   'navtalk.Sophia', 'navtalk.Mia', 'navtalk.Chloe', 'navtalk.Zoe', 'navtalk.Ava',
 ] as const;
 
-/** NavTalk's own preview still of a built-in character, used as the poster while a video generates. */
-export function characterPreviewUrl(characterName: string): string {
-  return `https://api.navtalk.ai/uploadFiles/${encodeURIComponent(characterName)}.png`;
+/** The host of NavTalk's preview stills (its legacy API host, not the one /generate is on). */
+export const NAVTALK_PREVIEW_BASE_URL = 'https://api.navtalk.ai';
+
+/**
+ * NavTalk's own preview still of a built-in character (as NavTalk's samples use it). Proxies fetch it and serve it as
+ * `?preview=`; `base` is where a stand-in (the mock) serves the same path.
+ */
+export function characterPreviewUrl(characterName: string, base = NAVTALK_PREVIEW_BASE_URL): string {
+  return `${base}/uploadFiles/${encodeURIComponent(characterName)}.png`;
 }

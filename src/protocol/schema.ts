@@ -4,6 +4,7 @@ import {
   type FieldName, type RangedField,
 } from './fields.js';
 import { VOICES } from './navtalk.js';
+import { QUERY } from './wire.js';
 
 const isHttpUrl = (value: unknown): boolean => {
   if (typeof value !== 'string' || value.length > 2048) return false;
@@ -134,6 +135,13 @@ export function validateGenerateRequest(
  */
 export const validateFields = (fields: Record<string, unknown>, name: FieldNamer, voices: ReadonlySet<string>): Validation =>
   fieldProblem(fields, name, voices) ?? combination(fields, name, voices);
+
+/**
+ * What is wrong with the character name of a preview request (`GET ?preview=NAME`), or undefined: the same rule as
+ * `character_name`, named after the query parameter.
+ */
+export const previewProblem = (value: string): string | undefined =>
+  fieldProblem({ character_name: value }, () => QUERY.preview, DEFAULT_VOICES)?.message;
 
 /** Which of the 9 NavTalk methods a valid request uses: 1-9, visual source major, audio source minor. */
 export function methodNumber(request: GenerateRequest): number {

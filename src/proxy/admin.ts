@@ -13,6 +13,7 @@
 import type { ProxyConfig } from './config.js';
 import { USAGE_DAYS, utcDay, type Budget } from './limits.js';
 import type { ResultStore, StoredResult } from './results.js';
+import { isPreviewKey } from './preview.js';
 import { isTaskId } from './task-id.js';
 import type { ProxyLog, TaskStore } from './tasks.js';
 
@@ -111,6 +112,13 @@ export function adminRoutes(deps: AdminDeps): ((request: Request, route: string,
   async function remove(url: URL): Promise<Response> {
     const id = url.searchParams.get('id') ?? '';
     const missing = () => fail(404, 'not_found', `No kept video or task has the id ${JSON.stringify(id.slice(0, 64))}.`);
+    // A kept preview has no task: deleting it makes the next page that shows it fetch it from NavTalk again.
+    if (isPreviewKey(id)) {
+      const kept = results ? (await results.head(id)) !== null : false;
+      if (!kept) return missing();
+      await results!.delete(id);
+      return answer(200, { id, video: true, task: false } satisfies DeleteAnswer);
+    }
     if (!isTaskId(id)) return missing();
     // The task record first: while it is there a page keeps being answered with the video, however briefly.
     const task = await store.forget(id);

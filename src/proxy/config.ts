@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_VOICES, VOICE_NAME } from '../protocol/index.js';
+import { DEFAULT_VOICES, NAVTALK_PREVIEW_BASE_URL, VOICE_NAME } from '../protocol/index.js';
 
 /**
  * The proxy's configuration, read from environment variables (Worker vars and secrets, process.env, Deno.env).
@@ -14,6 +14,8 @@ export interface ProxyConfig {
   apiKey: string;
   /** NavTalk's base URL without a trailing slash: the proxy calls {baseUrl}/generate and {baseUrl}/query_status. */
   baseUrl: string;
+  /** Where NavTalk's preview stills are, without a trailing slash: the proxy fetches {previewBaseUrl}/uploadFiles/NAME.png. */
+  previewBaseUrl: string;
   allowedOrigins: ReadonlySet<string>;
   authMode: AuthMode;
   /** The current secret first, then the previous one during a rotation. */
@@ -46,6 +48,7 @@ export interface ProxyConfig {
 export const CONFIG_DEFAULTS = {
   NAVTALK_API_KEY: undefined,
   NAVTALK_BASE_URL: 'https://app.navtalk.ai',
+  NAVTALK_PREVIEW_BASE_URL: undefined,
   ALLOWED_ORIGINS: undefined,
   AUTH_MODE: 'signed',
   SIGNING_SECRET: undefined,
@@ -99,11 +102,21 @@ const origins = (name: ConfigVariable) =>
 
 const MIN_ADMIN_TOKEN = 24;
 
+const HTTP_BASE = /^https?:\/\/[^/?#]+(\/[^?#]*)?$/;
+const base = (name: ConfigVariable) =>
+  z.string().refine((v) => HTTP_BASE.test(v), `${name} must be an http(s) URL`).transform((v) => v.replace(/\/+$/, ''));
+
+/**
+ * NavTalk keeps its preview stills on its legacy API host, not on the one /generate is on; a base that is not
+ * NavTalk's (the mock, a stand-in) serves them itself, so pointing NAVTALK_BASE_URL at it moves the previews too.
+ */
+const previewBase = (navtalkBase: string) =>
+  /^https:\/\/([^/]+\.)?navtalk\.ai(\/|$)/.test(navtalkBase) ? NAVTALK_PREVIEW_BASE_URL : navtalkBase;
+
 const envSchema = z.object({
   NAVTALK_API_KEY: text(),
-  NAVTALK_BASE_URL: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.NAVTALK_BASE_URL))
-    .refine((v) => /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(v), 'NAVTALK_BASE_URL must be an http(s) URL')
-    .transform((v) => v.replace(/\/+$/, '')),
+  NAVTALK_BASE_URL: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.NAVTALK_BASE_URL)).pipe(base('NAVTALK_BASE_URL')),
+  NAVTALK_PREVIEW_BASE_URL: z.preprocess(blankToUndefined, base('NAVTALK_PREVIEW_BASE_URL').optional()),
   ALLOWED_ORIGINS: origins('ALLOWED_ORIGINS'),
   AUTH_MODE: z.preprocess(
     (v) => blankToUndefined(v)?.toLowerCase(),
@@ -133,6 +146,7 @@ const envSchema = z.object({
 const FALLBACK: Omit<ProxyConfig, 'problems'> = {
   apiKey: '',
   baseUrl: CONFIG_DEFAULTS.NAVTALK_BASE_URL,
+  previewBaseUrl: NAVTALK_PREVIEW_BASE_URL,
   allowedOrigins: new Set(),
   authMode: 'signed',
   signingSecrets: [],
@@ -169,6 +183,7 @@ export function configFromEnv(env: object): ProxyConfig {
   return {
     apiKey: e.NAVTALK_API_KEY ?? '',
     baseUrl: e.NAVTALK_BASE_URL,
+    previewBaseUrl: e.NAVTALK_PREVIEW_BASE_URL ?? previewBase(e.NAVTALK_BASE_URL),
     allowedOrigins: new Set(e.ALLOWED_ORIGINS),
     authMode: e.AUTH_MODE,
     signingSecrets: [e.SIGNING_SECRET, e.SIGNING_SECRET_PREVIOUS].filter((s): s is string => !!s),

@@ -1,5 +1,5 @@
 import {
-  MAX_WAIT_SECONDS, QUERY, TASK_STATUSES, validateGenerateRequest,
+  MAX_WAIT_SECONDS, QUERY, TASK_STATUSES, previewProblem, validateGenerateRequest,
   type GenerateRequest, type ProxyErrorCode, type TaskStatus,
 } from '../protocol/index.js';
 import type { ProxyConfig } from './config.js';
@@ -7,7 +7,8 @@ import { ADMIN_QUERY, adminRoutes } from './admin.js';
 import type { Budget, RateLimiter, RefusalKind, RunningTask } from './limits.js';
 import { MemoryBudget, MemoryRateLimiter, MemoryTaskStore, MemoryTaskTimings } from './memory.js';
 import { DROP_BODY_BYTES, readAtMost } from './bytes.js';
-import { DEFAULT_COPY_LIMITS, parseRange, type ResultStore } from './results.js';
+import { DEFAULT_COPY_LIMITS, MemoryResultStore, parseRange, type ResultStore, type StoredVideoInfo } from './results.js';
+import { MEMORY_PREVIEWS, PREVIEW_CACHE_CONTROL, PREVIEW_MISSING_MS, previewKey, previewLoader } from './preview.js';
 import type { TaskTimings } from './schedule.js';
 import { createNavTalkClient } from './navtalk.js';
 import { verifyRequest } from './signing.js';
@@ -31,9 +32,10 @@ export interface ProxyHandlerOptions {
   /** Recent task durations for the default store's adaptive poll schedule. Default: in memory. */
   timings?: TaskTimings;
   /**
-   * Where finished videos are kept and served from (`GET ?video=`). Default: none, so pages play NavTalk's URLs,
-   * kept for RESULT_TTL_SECONDS (a day by default). The default task store copies into it; a store of your own
-   * (the Worker's) must be given the same one.
+   * Where finished videos are kept and served from (`GET ?video=`), and character previews (`GET ?preview=`, kept as
+   * `preview.NAME`). Default: none, so pages play NavTalk's URLs, kept for RESULT_TTL_SECONDS (a day by default), and
+   * previews are kept in memory. The default task store copies into it; a store of your own (the Worker's) must be
+   * given the same one.
    */
   results?: ResultStore;
   /** Per-client limit. Default: in memory. */
@@ -83,11 +85,16 @@ const VIDEO_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** Decoded size of a base64 text, without decoding it. */
 const base64Bytes = (text: string) => Math.floor((text.length * 3) / 4) - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
 
+/** ALLOWED_CHARACTERS, for a request's `character_name` or a preview's name (`label`). */
+const unoffered = (label: string, name: string, config: ProxyConfig): ProxyError | null =>
+  config.allowedCharacters && !config.allowedCharacters.has(name)
+    ? fail('invalid_input', `${label} ${JSON.stringify(name.slice(0, 64))} is not offered by this proxy.`)
+    : null;
+
 /** The proxy's own limits and URL rules, on top of the protocol's schema. */
 function policyProblem(body: GenerateRequest, config: ProxyConfig): ProxyError | null {
-  if (body.character_name !== undefined && config.allowedCharacters && !config.allowedCharacters.has(body.character_name)) {
-    return fail('invalid_input', `character_name ${JSON.stringify(body.character_name.slice(0, 64))} is not offered by this proxy.`);
-  }
+  const character = body.character_name === undefined ? null : unoffered('character_name', body.character_name, config);
+  if (character) return character;
   if (body.content !== undefined) {
     const length = [...body.content].length;
     if (length > config.maxTextLength) {
@@ -136,6 +143,10 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const misconfigured = config.problems.length > 0;
   if (misconfigured) log('error', 'misconfigured', { problems: config.problems.join('; ') });
   const admin = adminRoutes({ config, budget, store, now, log, ...(results ? { results } : {}) });
+  const previews = results ?? new MemoryResultStore(now, MEMORY_PREVIEWS);
+  const loadPreview = previewLoader({
+    store: previews, baseUrl: config.previewBaseUrl, timeoutMs: config.upstreamTimeoutMs, fetch: options.fetch ?? fetch, now, log,
+  });
 
   function respond(status: number, body: unknown, origin: string | null, extra: Record<string, string> = {}): Response {
     const headers = new Headers({ 'cache-control': 'no-store', vary: 'Origin', ...extra });
@@ -227,20 +238,24 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     return response;
   }
 
-  /** A stored video: Range (206/416), HEAD, ETag/If-None-Match, cached for good. Unknown ids cost a store lookup at most. */
-  async function handleVideo(request: Request, id: string, origin: string | null): Promise<Response> {
-    const notFound = () => error(fail('not_found', 'No such video.'), origin);
-    if (!results || !isTaskId(id)) return notFound();
-    const info = await results.head(id);
+  /**
+   * A stored object (a video, a preview): Range (206/416), HEAD, ETag/If-None-Match, with `cacheControl`. Unknown ids
+   * cost a store lookup at most; `known` is its description when the caller has just read it.
+   */
+  async function serveStored(
+    request: Request, from: ResultStore, id: string, origin: string | null, cacheControl: string, notFound: () => Response, known?: StoredVideoInfo,
+  ): Promise<Response> {
+    const info = known ?? await from.head(id);
     if (!info) return notFound();
     const etag = `"${info.etag}"`;
     const headers = new Headers({
-      'content-type': info.contentType, 'accept-ranges': 'bytes', etag, 'cache-control': VIDEO_CACHE_CONTROL, vary: 'Origin',
+      'content-type': info.contentType, 'accept-ranges': 'bytes', etag, 'cache-control': cacheControl, vary: 'Origin',
+      'x-content-type-options': 'nosniff',
     });
     allowOrigin(headers, origin, 'Content-Range, Content-Length, ETag');
     const matches = (header: string | null) => header !== null && header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
     if (matches(request.headers.get('if-none-match'))) return new Response(null, { status: 304, headers });
-    // If-Range with another validator asks for the whole (changed) video.
+    // If-Range with another validator asks for the whole (changed) object.
     const ifRange = request.headers.get('if-range');
     const range = ifRange === null || ifRange.trim() === etag ? parseRange(request.headers.get('range'), info.size) : undefined;
     if (range === 'unsatisfiable') {
@@ -253,8 +268,32 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     if (range) headers.set('content-range', `bytes ${range.offset}-${range.offset + range.length - 1}/${info.size}`);
     const status = range ? 206 : 200;
     if (request.method.toUpperCase() === 'HEAD') return new Response(null, { status, headers });
-    const video = await results.get(id, range);
-    return video ? new Response(video.body, { status, headers }) : notFound();
+    const object = await from.get(id, range);
+    return object ? new Response(object.body, { status, headers }) : notFound();
+  }
+
+  function handleVideo(request: Request, id: string, origin: string | null): Promise<Response> | Response {
+    const notFound = () => error(fail('not_found', 'No such video.'), origin);
+    if (!results || !isTaskId(id)) return notFound();
+    return serveStored(request, results, id, origin, VIDEO_CACHE_CONTROL, notFound);
+  }
+
+  /** A character's preview image, fetched from NavTalk once and kept (preview.ts); a bad name costs no upstream call. */
+  async function handlePreview(request: Request, name: string, origin: string | null): Promise<Response> {
+    const problem = previewProblem(name);
+    if (problem) return error(fail('invalid_input', problem), origin);
+    const notOffered = unoffered(QUERY.preview, name, config);
+    if (notOffered) return error(notOffered, origin);
+    const outcome = await loadPreview(name);
+    if ('stored' in outcome) {
+      return serveStored(request, previews, previewKey(name), origin, PREVIEW_CACHE_CONTROL, () => error(fail('not_found', 'No such preview.'), origin), outcome.stored);
+    }
+    // An unknown name is answered from memory for a while (preview.ts), and browsers may keep that answer as long.
+    if ('error' in outcome) return error(outcome.error, origin, outcome.missing ? { 'cache-control': `public, max-age=${PREVIEW_MISSING_MS / 1000}` } : {});
+    // Fetched but not kept (the store failed): served this once, for nobody to keep.
+    const headers = new Headers({ 'content-type': outcome.contentType, 'cache-control': 'no-store', vary: 'Origin', 'x-content-type-options': 'nosniff' });
+    allowOrigin(headers, origin, 'Content-Length');
+    return new Response(request.method.toUpperCase() === 'HEAD' ? null : outcome.bytes, { headers });
   }
 
   async function handleGet(url: URL, origin: string | null): Promise<Response> {
@@ -282,8 +321,10 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     }
     const origin = request.headers.get('origin');
     const method = request.method.toUpperCase();
-    const video = method === 'GET' || method === 'HEAD' ? new URL(request.url).searchParams.get(QUERY.video) : null;
-    if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS' && !(method === 'HEAD' && video !== null)) {
+    const query = method === 'GET' || method === 'HEAD' ? new URL(request.url).searchParams : null;
+    const video = query?.get(QUERY.video) ?? null;
+    const preview = query?.get(QUERY.preview) ?? null;
+    if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS' && !(method === 'HEAD' && (video ?? preview) !== null)) {
       return error(fail('method_not_allowed', 'Use POST to request a video and GET to follow it.'), origin, { allow: 'GET, POST, OPTIONS' });
     }
     if (misconfigured) return error(fail('misconfigured', 'The proxy is not configured correctly; its owner can see why in its logs.'), origin);
@@ -299,6 +340,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         });
       }
       if (video !== null) return await handleVideo(request, video, origin);
+      if (preview !== null) return await handlePreview(request, preview, origin);
       return method === 'POST' ? await handlePost(request, origin) : await handleGet(new URL(request.url), origin);
     } catch (e) {
       log('error', 'internal_error', { error: String(e instanceof Error ? e.message : e).slice(0, 200) });

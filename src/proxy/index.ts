@@ -27,5 +27,9 @@ export {
   type ResultStore, type StoredVideo, type StoredVideoInfo, type StoredResult, type ResultMeta, type ResultPage, type PutInfo,
   type ByteRange, type CopyLimits,
 } from './results.js';
+export {
+  previewLoader, previewKey, isPreviewKey, PREVIEW_CACHE_CONTROL, PREVIEW_MAX_BYTES, PREVIEW_MISSING_MS, PREVIEW_FETCHES, PREVIEW_WAITING,
+  MEMORY_PREVIEWS, type PreviewOutcome, type PreviewDeps,
+} from './preview.js';
 export { unsafeUrlReason } from './url-safety.js';
 export { signRequest, verifyRequest, toBase64Url } from './signing.js';

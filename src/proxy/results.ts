@@ -134,7 +134,7 @@ async function readUpTo(body: ReadableStream<Uint8Array>, max: number): Promise<
   return bytes;
 }
 
-const streamOf = (bytes: Uint8Array) => new ReadableStream<Uint8Array>({
+export const streamOf = (bytes: Uint8Array) => new ReadableStream<Uint8Array>({
   start(controller) {
     controller.enqueue(bytes);
     controller.close();
@@ -237,11 +237,14 @@ export function pageOf(ids: string[], limit: number, cursor?: string): { ids: st
   return sorted.length > limit ? { ids: page, cursor: page[page.length - 1]! } : { ids: page };
 }
 
-/** In one process's memory: for tests, demos and benchmarks (a real host wants a durable store). */
+/**
+ * In one process's memory: for tests, demos and benchmarks (a real host wants a durable store), and previews on a
+ * proxy without a store. With `maxEntries`, the oldest entries are dropped past it.
+ */
 export class MemoryResultStore implements ResultStore {
   readonly videos = new Map<string, { bytes: Uint8Array; info: StoredResult }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now, private readonly maxEntries = Infinity) {}
 
   async put(id: string, body: ReadableStream<Uint8Array>, info: PutInfo): Promise<void> {
     const bytes = await readUpTo(body, info.size);
@@ -250,7 +253,9 @@ export class MemoryResultStore implements ResultStore {
     const stored: StoredResult = {
       id, size: bytes.byteLength, contentType: info.contentType, etag, storedAt: this.now(), ...(info.meta ? { meta: info.meta } : {}),
     };
+    this.videos.delete(id);
     this.videos.set(id, { bytes, info: stored });
+    if (this.videos.size > this.maxEntries) this.videos.delete(this.videos.keys().next().value!);
   }
 
   async head(id: string): Promise<StoredVideoInfo | null> {

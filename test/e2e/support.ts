@@ -22,21 +22,29 @@ export interface StaticSite {
   close(): Promise<void>;
 }
 
+/** Content types of the site's own files, by extension (pages are HTML). */
+const SITE_TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css' };
+
 /**
- * Serves the built CDN bundle at /navtalk-avatar.js and the given HTML pages, like a marketing site would.
- * `bundlePath`: another copy of the bundle (the benchmarks serve a snapshot, since a build elsewhere empties dist/).
+ * Serves the built CDN bundle at /navtalk-avatar.js and the given files (HTML pages, or .js and .css), like a marketing
+ * site would. `bundlePath`: another copy of the bundle (the benchmarks serve a snapshot, since a build elsewhere empties
+ * dist/). `headers` go on every answer, read when it is made (a policy naming a server started afterwards).
  */
-export async function serveSite(pages: Record<string, string>, bundlePath: string | URL = new URL('../../dist/navtalk-avatar.js', import.meta.url)): Promise<StaticSite> {
+export async function serveSite(
+  pages: Record<string, string>,
+  bundlePath: string | URL = new URL('../../dist/navtalk-avatar.js', import.meta.url),
+  headers: Record<string, string> = {},
+): Promise<StaticSite> {
   if (!existsSync(bundlePath)) throw new Error(`${bundlePath} is missing: run \`npm run build\` first.`);
   const bundle = readFileSync(bundlePath);
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/navtalk-avatar.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+      res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(bundle);
     } else if (pages[path] !== undefined) {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(pages[path]);
+      res.writeHead(200, { ...headers, 'content-type': SITE_TYPES[path.split('.').pop()!] ?? 'text/html' }).end(pages[path]);
     } else {
-      res.writeHead(404).end();
+      res.writeHead(404, headers).end();
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

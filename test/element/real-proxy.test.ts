@@ -105,6 +105,18 @@ describe('through the real proxy to the NavTalk mock', () => {
     }
   });
 
+  it('a character without a poster shows its preview through the proxy, which fetched it from NavTalk once', async () => {
+    const attributes = { endpoint: ENDPOINT, trigger: 'manual', character: 'navtalk.Emma', text: 'A preview through the proxy', voice: 'echo' };
+    for (const el of [await mount(attributes), await mount(attributes)]) {
+      const img = part<HTMLImageElement>(el, 'poster')!;
+      expect(img.getAttribute('src')).to.equal(new URL(`${ENDPOINT}?preview=navtalk.Emma`, location.href).href);
+      await waitUntil(() => img.complete && img.naturalWidth > 0, 'the preview loads', { timeout: 8000 });
+      expect(img.naturalWidth).to.equal(512); // the mock's PNG
+    }
+    const calls = (await (await fetch(`${mockUrl}/__mock/calls`)).json()) as { path: string }[];
+    expect(calls.filter((call) => call.path === '/uploadFiles/navtalk.Emma.png')).to.have.length(1);
+  });
+
   it('a URL the proxy refuses fails with invalid_input and NavTalk is never called', async () => {
     const image = 'http://10.0.0.7/private-face.png';
     // A poster of our own, so the browser never fetches the private address as the default poster.

@@ -1,6 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { NavtalkAvatar } from '../../src/index.js';
-import { characterPreviewUrl } from '../../src/protocol/index.js';
 import { failure, mount, part, ready } from './support/helpers.js';
 import { testProxy } from './support/proxy.js';
 
@@ -17,10 +16,32 @@ describe('box and poster', () => {
     expect(el.getBoundingClientRect().height).to.equal(135);
   });
 
-  it('uses the poster attribute, else image-url, else the character preview', async () => {
-    expect(posterSrc(await mount({ trigger: 'manual', ...TEXT, poster: POSTER }))).to.equal(POSTER);
-    expect(posterSrc(await mount({ trigger: 'manual', text: 'Hi', voice: 'echo', 'image-url': POSTER }))).to.equal(POSTER);
-    expect(posterSrc(await mount({ trigger: 'manual', ...TEXT }))).to.equal(characterPreviewUrl('navtalk.Leo'));
+  it("uses the poster attribute, else image-url, else the proxy's preview of the character (never NavTalk's host)", async () => {
+    const endpoint = 'https://proxy.example/api/navtalk';
+    expect(posterSrc(await mount({ trigger: 'manual', endpoint, ...TEXT, poster: POSTER }))).to.equal(POSTER);
+    expect(posterSrc(await mount({ trigger: 'manual', endpoint, text: 'Hi', voice: 'echo', 'image-url': POSTER }))).to.equal(POSTER);
+    expect(posterSrc(await mount({ trigger: 'manual', endpoint, ...TEXT }))).to.equal(`${endpoint}?preview=navtalk.Leo`);
+    const proxy = await testProxy();
+    const relative = await mount({ trigger: 'manual', endpoint: `${proxy.endpoint}?site=2`, ...TEXT });
+    expect(posterSrc(relative)).to.equal(new URL(`${proxy.endpoint}?site=2&preview=navtalk.Leo`, location.href).href);
+    await waitUntil(() => part<HTMLImageElement>(relative, 'poster')!.naturalWidth > 0, 'the preview loads');
+    // Without a usable endpoint there is no preview to show.
+    expect(posterSrc(await mount({ trigger: 'manual', ...TEXT }))).to.equal(undefined);
+    expect(posterSrc(await mount({ trigger: 'manual', endpoint: 'ftp://proxy.example/', ...TEXT }))).to.equal(undefined);
+  });
+
+  it('a proxy without the preview route: the image is dropped and the avatar carries on, asking nothing of NavTalk', async () => {
+    const proxy = await testProxy({ previews: false, timeline: [{ status: 'done', at: 0 }] });
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'manual', ...TEXT });
+    const src = posterSrc(el)!;
+    expect(src).to.equal(new URL(`${proxy.endpoint}?preview=navtalk.Leo`, location.href).href);
+    await waitUntil(() => !part(el, 'poster'), 'the preview the proxy does not have is dropped');
+    expect([el.status, el.error]).to.deep.equal(['idle', null]);
+    await el.generate();
+    await ready(el);
+    const asked = performance.getEntriesByType('resource').map((entry) => entry.name);
+    expect(asked).to.include(src);
+    expect(asked.filter((name) => name.includes('navtalk.ai'))).to.deep.equal([]);
   });
 
   it('drops a poster image that fails to load', async () => {
@@ -68,7 +89,7 @@ describe('loading UI', () => {
   });
 
   it('never flashes the loading UI on a cache hit', async () => {
-    const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
+    const proxy = await testProxy({ previews: false, timeline: [{ status: 'done', at: 0 }] });
     const el = await mount({ endpoint: proxy.endpoint, trigger: 'manual', ...TEXT });
     let flashed = false;
     const observer = new MutationObserver(() => (flashed ||= !!part(el, 'progress')));
@@ -157,7 +178,7 @@ describe('accessibility (axe)', () => {
   });
 
   it('has no violations when done', async () => {
-    const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
+    const proxy = await testProxy({ previews: false, timeline: [{ status: 'done', at: 0 }] });
     const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...TEXT, poster: POSTER });
     await ready(el);
     await el.updateComplete;

@@ -1,6 +1,6 @@
-// /samples/<file> and /videos/<task_id>.mp4: real files, HTTP Range (206, 416), HEAD, CORS, the video 404 fault.
+// /samples/<file>, /videos/<task_id>.mp4 and /uploadFiles/<character>.png: real files, HTTP Range (206, 416), HEAD, CORS, the video 404 fault.
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_TYPES } from '../../src/mock/server.js';
+import { MOCK_CHARACTERS, SAMPLE_TYPES } from '../../src/mock/server.js';
 import { createTask, manualClock, sample, startMock, statusOf } from './helpers.js';
 
 const bytes = async (res: Response) => Buffer.from(await res.arrayBuffer());
@@ -141,5 +141,41 @@ describe('GET /videos/<task_id>.mp4', () => {
     const id = await createTask(mock);
     mock.complete(id, 'failed');
     expect((await fetch(`${mock.url}/videos/${id}.mp4`)).status).toBe(404);
+  });
+});
+
+describe('GET /uploadFiles/<character_name>.png', () => {
+  it('every built-in character has a real PNG preview, without a license, and each fetch is recorded', async () => {
+    const mock = await startMock();
+    for (const name of MOCK_CHARACTERS) {
+      const res = await fetch(`${mock.url}/uploadFiles/${name}.png`);
+      expect(res.status, name).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect((await bytes(res)).equals(sample('face.png'))).toBe(true);
+    }
+    expect(mock.calls.map((c) => c.path)).toEqual(MOCK_CHARACTERS.map((name) => `/uploadFiles/${name}.png`));
+  });
+
+  it('an unknown character, or a name without .png, is 404', async () => {
+    const mock = await startMock();
+    for (const path of ['navtalk.Nobody.png', 'navtalk.Leo', 'navtalk.Leo.jpg', '..%2Fserver.ts']) {
+      const res = await fetch(`${mock.url}/uploadFiles/${path}`);
+      expect(res.status, path).toBe(404);
+      expect(await res.json()).toEqual({ error: 'file not found' });
+    }
+  });
+
+  it("the preview faults: '503' answers 503, 'html' a 200 HTML page, until cleared", async () => {
+    const mock = await startMock();
+    const url = `${mock.url}/uploadFiles/navtalk.Leo.png`;
+    mock.configure({ faults: { preview: '503' } });
+    expect((await fetch(url)).status).toBe(503);
+    mock.configure({ faults: { preview: 'html' } });
+    const html = await fetch(url);
+    expect([html.status, html.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await html.text()).toContain('<title>Maintenance</title>');
+    mock.configure({ faults: { preview: undefined } });
+    expect((await fetch(url)).headers.get('content-type')).toBe('image/png');
+    expect(() => mock.configure({ faults: { preview: '500' as never } })).toThrow('faults.preview must be one of 503, html');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AUDIO_FIELDS, VISUAL_FIELDS, attributeOf, canonicalJson, methodNumber, requestFromAttributes,
-  requestFromFields, unsignedBody, validateGenerateRequest, DEFAULT_VOICES,
+  requestFromFields, unsignedBody, validateGenerateRequest, DEFAULT_VOICES, characterPreviewUrl, previewProblem, previewUrl,
 } from '../../src/protocol/index.js';
 
 const VISUAL = { video_url: 'https://cdn.example.com/me.mp4', image_url: 'https://cdn.example.com/me.png', character_name: 'navtalk.Leo' };
@@ -96,5 +96,26 @@ describe('canonicalJson', () => {
     const once = canonicalJson(unsignedBody(body));
     expect(canonicalJson(JSON.parse(once))).toBe(once);
     expect(once).toBe('{"character_name":"navtalk.Leo","content":"Hi","voice":"echo"}');
+  });
+});
+
+describe('character previews', () => {
+  it('a proxy serves them at {endpoint}?preview=NAME, beside any query the endpoint already has', () => {
+    expect(previewUrl('https://proxy.example/', 'navtalk.Leo')).toBe('https://proxy.example/?preview=navtalk.Leo');
+    expect(previewUrl('https://site.example/api/navtalk?site=2', 'girl2')).toBe('https://site.example/api/navtalk?site=2&preview=girl2');
+  });
+
+  it('names follow the rule of character_name, named after the query parameter', () => {
+    for (const name of ['navtalk.Leo', 'girl2', 'a', `a${'b'.repeat(63)}`]) expect(previewProblem(name), name).toBeUndefined();
+    expect(previewProblem('navtalk Leo')).toBe(
+      'preview must be a built-in character name such as navtalk.Leo (letters, digits, ".", "_" or "-", at most 64) (got "navtalk Leo").');
+    for (const name of ['', '.hidden', 'a/b', `a${'b'.repeat(64)}`]) expect(previewProblem(name), name).toMatch(/^preview must be/);
+    // The same rule as the request field: what one accepts, the other does.
+    expect(validateGenerateRequest({ character_name: 'navtalk Leo', content: 'Hi', voice: 'echo' })).toMatchObject({ ok: false, field: 'character_name' });
+  });
+
+  it("NavTalk's own preview stills are on its API host, or a stand-in's base", () => {
+    expect(characterPreviewUrl('navtalk.Leo')).toBe('https://api.navtalk.ai/uploadFiles/navtalk.Leo.png');
+    expect(characterPreviewUrl('navtalk.Leo', 'http://127.0.0.1:8790')).toBe('http://127.0.0.1:8790/uploadFiles/navtalk.Leo.png');
   });
 });

@@ -17,6 +17,8 @@ export interface AdminTarget {
   send(request: Request): Promise<Response>;
   /** NavTalk's own count of /generate calls (the mock's). */
   generations(): Promise<number>;
+  /** NavTalk's own count of preview fetches (/uploadFiles/, the mock's). */
+  previewFetches(): Promise<number>;
   /** NavTalk's key: no admin answer may carry it (nor a signing secret). */
   license: string;
 }
@@ -126,6 +128,30 @@ export async function deleteMakesItAgainOnce(t: AdminTarget, tag: string): Promi
 }
 
 /**
+ * A kept preview (`GET ?preview=`) is in the operator's list as `preview.NAME` (method `preview`), and deleting it
+ * makes the next page that shows it fetch it from NavTalk again, once.
+ */
+export async function previewsAreListedAndDeleted(t: AdminTarget): Promise<void> {
+  const preview = () => t.send(new Request(`${t.endpoint}?preview=navtalk.Lily`));
+  expect((await preview()).status).toBe(200);
+  const before = await t.previewFetches();
+  expect((await preview()).status).toBe(200);
+  expect(await t.previewFetches()).toBe(before); // kept: no second fetch
+  const listed = (await admin<ResultsAnswer>(t, 'results', { params: { limit: '100' } })).body.results.find((r) => r.id === 'preview.navtalk.Lily');
+  expect(listed).toEqual({
+    id: 'preview.navtalk.Lily', stored_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), bytes: expect.any(Number), content_type: 'image/png',
+    method: 'preview', character: 'navtalk.Lily',
+  });
+  const deleted = await admin<DeleteAnswer>(t, 'results', { method: 'DELETE', params: { id: 'preview.navtalk.Lily' } });
+  expect([deleted.status, deleted.body]).toEqual([200, { id: 'preview.navtalk.Lily', video: true, task: false }]);
+  const gone = await admin<{ error: { code: string } }>(t, 'results', { method: 'DELETE', params: { id: 'preview.navtalk.Lily' } });
+  expect([gone.status, gone.body.error.code]).toEqual([404, 'not_found']);
+  const again = await Promise.all([preview(), preview()]);
+  expect(again.map((r) => r.status)).toEqual([200, 200]);
+  expect(await t.previewFetches()).toBe(before + 1);
+}
+
+/**
  * A mixed run from one client: videos made until the day's budget is spent, cache hits, budget refusals until the
  * rate limit refuses, and invalid bodies. Usage then counts what the mock counts, and every refusal by its kind.
  */
@@ -222,6 +248,10 @@ export function adminTests(target: () => AdminTarget, where: { tag: string; stor
   it(`delete a kept video and its task (${where.stores}): gone from the list, and made again exactly once`, async () => {
     await deleteMakesItAgainOnce(target(), where.tag);
   }, 30_000);
+
+  it(`list a kept preview and delete it (${where.stores}): fetched from NavTalk again exactly once`, async () => {
+    await previewsAreListedAndDeleted(target());
+  });
 
   it('count generations as the mock does, and refusals by kind, after a mixed run', async () => {
     await usageMatchesTheMock(target(), where.tag);

@@ -24,6 +24,7 @@ function target(env: Record<string, string> = {}): AdminTarget {
     endpoint: ENDPOINT,
     send: async (request) => h.responses.keep(await proxy.handler(request)),
     generations: async () => generateCalls(h.mock.calls).length,
+    previewFetches: async () => h.mock.calls.filter((c) => c.path.startsWith('/uploadFiles/')).length,
     license: h.mock.license,
   };
 }

@@ -138,6 +138,15 @@ export async function badRequests(tag: string): Promise<BadRequest[]> {
   ];
 }
 
+/** `GET {endpoint}?preview=NAME`, as an `<img>` sends it (no Origin) unless `headers` say otherwise. */
+export const previewRequest = (endpoint: string, name: string, headers: Record<string, string> = {}, method = 'GET') =>
+  new Request(`${endpoint}?preview=${encodeURIComponent(name)}`, { method, headers });
+
+/** Preview names the protocol's character rule refuses: each is 400 invalid_input, and NavTalk is not asked. */
+export const BAD_PREVIEW_NAMES = ['', 'navtalk Leo', '../../etc/passwd', 'navtalk/Leo', '.hidden', 'navtalk.Leo<script>', 'x'.repeat(65)];
+/** How the refusal of a bad preview name starts (the rule of character_name, named after the query parameter). */
+export const PREVIEW_RULE = 'preview must be a built-in character name such as navtalk.Leo (letters, digits, ".", "_" or "-", at most 64)';
+
 /** Builds the Request for a bad request against `endpoint`. */
 export function requestFor(endpoint: string, bad: BadRequest): Request {
   const origin = bad.origin === undefined ? ORIGIN : bad.origin;

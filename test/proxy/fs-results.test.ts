@@ -35,6 +35,21 @@ describe('FileResultStore', () => {
     expect(await store.get('task_ID-1')).toBeNull();
   });
 
+  it('keeps a preview (an id with dots) as NAME.png beside its description, and deletes both', async () => {
+    const store = new FileResultStore(join(folder, 'previews'));
+    const image = bytes(3000);
+    await store.put('preview.navtalk.Leo', streamOf(image), { size: image.length, contentType: 'image/png', meta: { method: 'preview', character: 'navtalk.Leo' } });
+    expect(readdirSync(join(folder, 'previews')).sort()).toEqual(['preview.navtalk.Leo.json', 'preview.navtalk.Leo.png']);
+    expect(await read((await store.get('preview.navtalk.Leo'))!.body)).toEqual(image);
+    expect((await store.list({ limit: 10 })).results.map((r) => [r.id, r.contentType, r.meta])).toEqual([
+      ['preview.navtalk.Leo', 'image/png', { method: 'preview', character: 'navtalk.Leo' }],
+    ]);
+    await store.delete('preview.navtalk.Leo');
+    expect(readdirSync(join(folder, 'previews'))).toEqual([]);
+    // A name may not start with a dot (temporary files do) nor leave the folder.
+    for (const id of ['.preview', 'a/b', '..']) await expect(store.put(id, streamOf(bytes(1)), { size: 1, contentType: 'image/png' })).rejects.toThrow('not a result id');
+  });
+
   it('a failed write leaves nothing behind; ids that are not names are refused', async () => {
     const store = new FileResultStore(join(folder, 'broken'));
     const failing = new ReadableStream<Uint8Array>({

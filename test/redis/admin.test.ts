@@ -43,6 +43,7 @@ function target(): AdminTarget {
       return fetch(sent);
     },
     generations: async () => stack.mock.calls.filter((c) => c.path === '/generate').length,
+    previewFetches: async () => stack.mock.calls.filter((c) => c.path.startsWith('/uploadFiles/')).length,
     license: stack.mock.license,
   };
 }

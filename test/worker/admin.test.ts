@@ -9,7 +9,8 @@ useMock();
 /** A client of its own (its own rate-limit bucket) of a Worker with the admin routes on. */
 function target(): AdminTarget {
   const worker = client({ ADMIN_TOKEN, DAILY_GENERATION_LIMIT: '3', RATE_LIMIT_PER_MINUTE: '5' });
-  return { endpoint: ENDPOINT, send: (request) => worker.call(request), generations: async () => (await mock.generateCalls()).length, license: LICENSE };
+  return { endpoint: ENDPOINT, send: (request) => worker.call(request), generations: async () => (await mock.generateCalls()).length,
+    previewFetches: async () => (await mock.previewCalls()).length, license: LICENSE };
 }
 
 describe('admin routes on the Worker', () => {

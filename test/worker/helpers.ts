@@ -22,6 +22,7 @@ export const mock = {
   calls: () => control<MockCall[]>('calls'),
   generateCalls: async () => (await mock.calls()).filter((c) => c.path === '/generate'),
   queryCalls: async () => (await mock.calls()).filter((c) => c.path === '/query_status'),
+  previewCalls: async () => (await mock.calls()).filter((c) => c.path.startsWith('/uploadFiles/')),
   tasks: () => control<{ task_id: string }[]>('tasks'),
   configure: (patch: unknown) => control('config', patch),
   reset: () => control('reset', {}),

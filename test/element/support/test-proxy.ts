@@ -4,7 +4,8 @@
 //   /proxy/<id>                  the endpoint the element calls
 //   POST /__proxy/<id>/script    set the script (ProxyScript JSON) and clear the record
 //   GET  /__proxy/<id>/requests  what the endpoint received (RecordedRequest[])
-// It is a Web-standard handler, mounted with `webMiddleware` like any other (the real proxy handler can be).
+// `?preview=` answers the fixture poster. It is a Web-standard handler, mounted with `webMiddleware` like any other (the real proxy handler can be).
+import { readFileSync } from 'node:fs';
 import { MAX_WAIT_SECONDS, QUERY, type TaskState, type TaskStatus } from '../../../src/protocol/index.js';
 import { DEFAULT_TIMELINE, FIXTURE_VIDEO, type Answer, type ProxyScript, type RecordedRequest } from './script.js';
 
@@ -15,6 +16,9 @@ interface Session {
   post: Answer[];
   poll: Answer[];
 }
+
+/** What `?preview=` answers with. */
+const PREVIEW = readFileSync(new URL('../../fixtures/poster.png', import.meta.url));
 
 /** Responses the adapter answers by cutting the connection halfway through the body. */
 export const dropped = new WeakSet<Response>();
@@ -111,6 +115,11 @@ export function createTestProxy(): (request: Request) => Promise<Response> {
     }
     if (root === '__proxy' && action === 'requests') return json(s.requests);
     if (root !== 'proxy' || action !== undefined) return notFound(`No route ${url.pathname}.`);
+    // The optional preview route (real-proxy.test.ts has the real one): the fixture poster, or 404 as from a proxy
+    // without it; kept out of the recorded requests and the scripted answers, which are about generating.
+    if (url.searchParams.has(QUERY.preview)) {
+      return s.script.previews === false ? notFound('No such task.') : new Response(PREVIEW, { headers: { 'content-type': 'image/png' } });
+    }
     if (request.method !== 'POST' && request.method !== 'GET') {
       return json({ error: { code: 'method_not_allowed', message: 'POST or GET only.' } }, 405);
     }
