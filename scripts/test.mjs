@@ -22,6 +22,7 @@ const STEPS = [
   { script: 'test:element:redis' },
   { script: 'test:packaging' },
   { script: 'test:frameworks' },
+  { script: 'test:examples' },
   { script: 'test:e2e' },
   { script: 'test:static' },
   { script: 'test:faults:short' },
