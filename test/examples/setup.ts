@@ -38,7 +38,7 @@ export const EXAMPLES: Example[] = [
   {
     name: 'Astro', dir: 'astro', text: 'Hello from Astro!',
     build: (out) => ['astro', 'build', '--root', 'examples/astro', '--outDir', out, '--silent'],
-    typecheck: ['astro', 'check', '--root', 'examples/astro'],
+    typecheck: tsc('astro'),
   },
 ];
 
