@@ -16,7 +16,7 @@ import { createFakeProxy, type FakeProxy } from '../../demo/server/fake-proxy.js
 import { CHROMIUM_ARGS } from '../frameworks/harness.js';
 import { EXAMPLES } from './setup.js';
 
-/** Longer than two polls could take to come after a failed one (backoff: 1 s +-20 %, then 1.6 s +-20 %). */
+/** More than twice the longest pause before an element that went on polling would retry the dropped poll (1 s +-20 %). */
 const QUIET_MS = 2500;
 
 interface ProxyRequest {
@@ -25,12 +25,12 @@ interface ProxyRequest {
   abandoned: boolean;
 }
 
-/** The proxy every app talks to: the fake's started -> processing -> done, or, with `holdPolls`, polls that never answer. */
+/** The proxy of one test's app: the fake's started -> processing -> done, or, with `holdPolls`, polls that never answer. */
 class Endpoint {
   proxy: FakeProxy;
   /** Every request, in order, including held polls (which never reach the fake). */
   requests: ProxyRequest[] = [];
-  /** The next generation stays in progress and each of its polls is held open, as a long-polling proxy holds them. */
+  /** Generations stay in progress and each poll is held open, as a long-polling proxy holds them until something changes. */
   holdPolls = false;
   #listeners = new Set<() => void>();
 
@@ -144,7 +144,7 @@ describe.concurrent.each(EXAMPLES)('the $name example', (example) => {
     withApp(example.dir, expect, async ({ page, endpoint, url }) => {
       await page.goto(url);
       await expect.poll(() => uiText(page, 'ready'), { timeout: 10_000 }).toBe(video);
-      expect(await uiText(page, 'status')).toBe('done');
+      await expect.poll(() => uiText(page, 'status')).toBe('done');
       expect(endpoint.posts()).toEqual([requestFor(example.text)]);
       const shown = await page.$eval('navtalk-avatar', async (el) => {
         const player = el.shadowRoot!.querySelector('video')!;
@@ -165,7 +165,7 @@ describe.concurrent.each(EXAMPLES)('the $name example', (example) => {
       await page.getByRole('button', { name: 'Say it' }).click();
       await expect.poll(() => element(page), { timeout: 10_000 })
         .toMatchObject({ status: 'done', text: 'Something new to say.', taskId: expect.not.stringMatching(`^${first.taskId}$`) });
-      expect(await uiText(page, 'status')).toBe('done');
+      await expect.poll(() => uiText(page, 'status')).toBe('done');
       expect(endpoint.posts()).toEqual([requestFor(example.text), requestFor('Something new to say.')]);
     }));
 
@@ -174,7 +174,7 @@ describe.concurrent.each(EXAMPLES)('the $name example', (example) => {
       endpoint.holdPolls = true;
       await page.goto(url);
       await expect.poll(() => endpoint.requests.map((r) => r.method), { timeout: 10_000 }).toEqual(['POST', 'GET']);
-      expect(await uiText(page, 'status')).toBe('started');
+      await expect.poll(() => uiText(page, 'status')).toBe('started');
 
       await page.getByRole('button', { name: 'Remove avatar' }).click();
       expect(await page.locator('navtalk-avatar').count()).toBe(0);
