@@ -23,6 +23,7 @@ const STEPS = [
   { script: 'test:element:redis' },
   { script: 'test:packaging' },
   { script: 'test:frameworks' },
+  { script: 'test:examples' },
   { script: 'test:e2e' },
   { script: 'test:csp' },
   { script: 'test:static' },

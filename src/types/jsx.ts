@@ -4,11 +4,9 @@
  * Use: `import type {} from 'navtalk-avatar/jsx';` once in the app (and import 'navtalk-avatar/define').
  */
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
-import type { NavtalkAvatar, NavtalkAvatarProperties, NavtalkEventMap } from './properties.js';
+import type { NavtalkAvatar, NavtalkAvatarEventProps, NavtalkAvatarProperties } from './properties.js';
 
-export type NavtalkAvatarEventHandlers = {
-  [K in keyof NavtalkEventMap as `on${K}`]?: (event: NavtalkEventMap[K]) => void;
-};
+export type NavtalkAvatarEventHandlers = NavtalkAvatarEventProps<'on'>;
 
 export type NavtalkAvatarJsxProps = DetailedHTMLProps<HTMLAttributes<NavtalkAvatar>, NavtalkAvatar> &
   NavtalkAvatarProperties &

@@ -17,4 +17,12 @@ export type NavtalkAvatarProperties = Partial<
   Pick<NavtalkAvatar, OwnKeys & WritableKeys<NavtalkAvatar> & DataKeys<NavtalkAvatar>>
 >;
 
+/**
+ * One listener prop per event, named the framework's way: `on` + the event name for React 19, Preact and Svelte 5
+ * (`onnavtalk-ready`), `on:` for Solid (`on:navtalk-ready`).
+ */
+export type NavtalkAvatarEventProps<Prefix extends string> = {
+  [K in keyof NavtalkEventMap as `${Prefix}${K}`]?: (event: NavtalkEventMap[K]) => void;
+};
+
 export type { NavtalkAvatar, NavtalkEventMap };

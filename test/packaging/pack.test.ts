@@ -16,7 +16,7 @@ beforeAll(async () => {
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', app], { cwd: ROOT });
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(app, filename), 'react@19', 'react-dom@19', '@types/react@19'], { cwd: app });
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(app, filename), 'react@19', 'react-dom@19', '@types/react@19', 'preact@11', 'solid-js@1', 'svelte@5'], { cwd: app });
 }, 180_000);
 
 afterAll(() => rmSync(app, { recursive: true, force: true }));
@@ -100,7 +100,7 @@ describe('the npm package', () => {
     expect(JSON.parse(stdout)).toEqual({ name: 'navtalk-avatar-prerender', apply: 'build', hook: 'function', refused: 'invalid_input' });
   });
 
-  it('types: the element, React JSX, the wrapper and the proxy typecheck in a consumer', async () => {
+  it('types: the element, React JSX, the wrapper, the Preact, Solid and Svelte typings and the proxy typecheck in a consumer', async () => {
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
       // Node's types as a Node consumer has them (@types/node), for the proxy/node entry.
       compilerOptions: {
@@ -117,6 +117,9 @@ describe('the npm package', () => {
       import { FileResultStore, nodeListener } from 'navtalk-avatar/proxy/node';
       import { ioredisCommands, redisStores, type RedisStores } from 'navtalk-avatar/proxy/redis';
       import { prerenderAvatar, type PrerenderedAvatar } from 'navtalk-avatar/prerender';
+      import type { NavtalkAvatarPreactProps } from 'navtalk-avatar/preact';
+      import type { NavtalkAvatarSolidProps } from 'navtalk-avatar/solid';
+      import type { NavtalkAvatarSvelteProps } from 'navtalk-avatar/svelte';
       import type { ServerResponse } from 'node:http';
       export const store: ResultStore = new FileResultStore('results');
       export const listener: (req: never, res: ServerResponse) => void = nodeListener(async () => new Response(null));
@@ -127,6 +130,10 @@ describe('the npm package', () => {
       el.addEventListener('navtalk-ready', (e: NavtalkReadyEvent) => e.detail.resultUrl.toUpperCase());
       export const raw = <navtalk-avatar endpoint="/api" character="navtalk.Leo" text="Hi" voice="echo" onnavtalk-ready={(e) => e.detail.taskId} />;
       export const wrapped = <Wrapper endpoint="/api" character="navtalk.Leo" text="Hi" voice="echo" onNavtalkReady={(e) => e.detail.resultUrl} />;
+      export const preact: NavtalkAvatarPreactProps = { text: 'Hi', trigger: 'load', 'onnavtalk-ready': (e) => e.detail.resultUrl };
+      export const solid: NavtalkAvatarSolidProps = { text: 'Hi', bboxShift: 3, 'on:navtalk-error': (e) => e.detail.code };
+      // @ts-expect-error trigger takes visible, load, click or manual
+      export const svelte: NavtalkAvatarSvelteProps = { text: 'Hi', trigger: 'sometimes', 'onnavtalk-status': (e) => e.detail.status };
       export const made: Promise<PrerenderedAvatar> = prerenderAvatar({ character: 'navtalk.Leo', 'bbox-shift': 3 }, { endpoint: '/', outDir: 'dist/avatars', base: '/avatars/' });
       export const handler: ProxyHandler = createProxyHandler;
     `.replace('export const handler: ProxyHandler = createProxyHandler;', 'export const make: typeof createProxyHandler = createProxyHandler; export type H = ProxyHandler;'));
