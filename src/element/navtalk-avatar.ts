@@ -632,9 +632,10 @@ export class NavtalkAvatar extends LitElement {
         this._policyMuted = video.muted = true;
         try {
           return await video.play();
-        } catch {
+        } catch (retry) {
           // Even muted playback was refused (iOS in Low Power Mode): the Play button stays, and its tap brings sound.
-          this.#unmute();
+          // (Not when another play() of this video cut this one short: that one plays muted.)
+          if ((retry as DOMException).name === 'NotAllowedError' && video.paused) this.#unmute();
         }
       }
       if (video.paused) this._playback = video.ended ? 'ended' : 'paused';
