@@ -2,7 +2,8 @@ import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValu
 import { TaskError, shareTask, type TaskUpdate } from '../client/index.js';
 // The protocol's zod-free modules only: the CDN bundle carries no zod.
 import { FIELDS, FIELD_NAMES, attributeOf, requestFromFields, type ParsingMode, type RawFields } from '../protocol/fields.js';
-import { DEFAULT_VOICES, validateFields } from '../protocol/schema.js';
+import { DEFAULT_VOICES } from '../protocol/checks.js';
+import { validateFields } from '../protocol/schema.js';
 import { previewUrl, type ElementErrorCode } from '../protocol/wire.js';
 import { addCaptions } from './captions.js';
 import { DEFAULT_STRINGS, fill, type NavtalkStrings } from './strings.js';

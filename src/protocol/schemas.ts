@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { PARSING_MODES, type FieldName, type RangedField } from './fields.js';
-import { FIELD_CHECKS } from './schema.js';
+import { FIELD_CHECKS } from './checks.js';
 import { TASK_STATUSES } from './wire.js';
 
 /**

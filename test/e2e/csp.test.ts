@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { puppeteerCore } from '@web/test-runner-chrome';
 import type { Browser, Page } from 'puppeteer-core';
-// @ts-expect-error: a plain .mjs script without types
 import { findChromium, findFirefox } from '../../scripts/find-browser.mjs';
 import { CHROMIUM_ARGS, serveSite, startBuildProxy, type BuildProxy, type StaticSite } from './support.js';
 
