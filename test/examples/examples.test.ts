@@ -6,6 +6,7 @@
  * and the status and video from the element's events.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { EXAMPLES } from './setup.js';
 
 /** More than twice the longest pause before an element that went on polling would retry the dropped poll (1 s +-20 %). */
 const QUIET_MS = 2500;
+const POSTER = readFileSync(new URL('../fixtures/poster.png', import.meta.url));
 
 interface ProxyRequest {
   method: string;
@@ -28,7 +30,9 @@ interface ProxyRequest {
 /** The proxy of one test's app: the fake's started -> processing -> done, or, with `holdPolls`, polls that never answer. */
 class Endpoint {
   proxy: FakeProxy;
-  /** Every request, in order, including held polls (which never reach the fake). */
+  /** Preview images served (the poster of a character avatar). */
+  previews = 0;
+  /** Every generation request, in order, including held polls (which never reach the fake). */
   requests: ProxyRequest[] = [];
   /** Generations stay in progress and each poll is held open, as a long-polling proxy holds them until something changes. */
   holdPolls = false;
@@ -39,6 +43,11 @@ class Endpoint {
   }
 
   handle(req: IncomingMessage, res: ServerResponse) {
+    // The character's preview (the poster) is a plain GET of its own, not part of a generation.
+    if (new URL(req.url ?? '/', 'http://x').searchParams.has('preview')) {
+      this.previews++;
+      return void res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(POSTER);
+    }
     const request: ProxyRequest = { method: req.method ?? 'GET', abandoned: false };
     this.requests.push(request);
     res.on('close', () => (request.abandoned = !res.writableEnded));
@@ -175,9 +184,11 @@ describe.concurrent.each(EXAMPLES)('the $name example', (example) => {
       await page.goto(url);
       await expect.poll(() => endpoint.requests.map((r) => r.method), { timeout: 10_000 }).toEqual(['POST', 'GET']);
       await expect.poll(() => uiText(page, 'status')).toBe('started');
+      // Its poster is the character's preview, through the app's own proxy.
+      await expect.poll(() => endpoint.previews).toBeGreaterThan(0);
 
       await page.getByRole('button', { name: 'Remove avatar' }).click();
-      expect(await page.locator('navtalk-avatar').count()).toBe(0);
+      await expect.poll(() => page.locator('navtalk-avatar').count()).toBe(0);
       await expect.poll(() => endpoint.requests[1]!.abandoned).toBe(true);
       expect(await endpoint.nextRequestWithin(QUIET_MS)).toBe('quiet');
       expect(endpoint.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
