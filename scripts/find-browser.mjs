@@ -34,9 +34,9 @@ const BROWSERS = {
     env: 'WEBKIT_DRIVER_PATH',
     fixed: ['/usr/bin/WebKitWebDriver'],
     onPath: ['WebKitWebDriver'],
-    // Headless WebKitGTK needs an X display: xvfb-run gives it one.
-    companions: ['xvfb-run'],
-    apt: ['webkit2gtk-driver', 'xvfb', 'gstreamer1.0-libav', 'gstreamer1.0-plugins-good'],
+    // Headless WebKitGTK needs an X display: xvfb-run gives it one, with xauth (only recommended by xvfb).
+    companions: ['xvfb-run', 'xauth'],
+    apt: ['webkit2gtk-driver', 'xvfb', 'xauth', 'gstreamer1.0-libav', 'gstreamer1.0-plugins-good'],
     other: "WebKitGTK's WebKitWebDriver",
   },
 };
