@@ -21,7 +21,7 @@ const USAGE = `Usage:
   navtalk-avatar sign [--secret-env NAME] --print --character NAME (--text TEXT --voice VOICE | --audio-url URL | ...)`;
 
 const fieldOptions = Object.fromEntries(
-  FIELD_NAMES.filter((f) => f !== 'signature').map((f) => [FIELDS[f].attribute, { type: 'string' as const }]),
+  FIELD_NAMES.filter((f) => f !== 'signature').map((f) => [FIELDS[f], { type: 'string' as const }]),
 );
 
 /** The voices the proxy accepts: ALLOWED_VOICES from the environment or .dev.vars when set (as the proxy reads it), else NavTalk's. */

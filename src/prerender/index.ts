@@ -12,7 +12,7 @@ import { DEFAULT_CACHE_DIR, DEFAULT_CACHE_FILE, ResultCache, place, staticUrl } 
 
 /** The element's inputs, by attribute name (`character`, `text`, `voice`, `image-url`, `bbox-shift`, ...). */
 export type AvatarInputs = {
-  [F in Exclude<FieldName, 'signature'> as (typeof FIELDS)[F]['attribute']]?: string | number | null;
+  [F in Exclude<FieldName, 'signature'> as (typeof FIELDS)[F]]?: string | number | null;
 };
 
 interface CommonOptions {

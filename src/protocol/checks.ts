@@ -1,7 +1,25 @@
 // Each field's rule, alone in this module so that both the zod schema (schemas.ts) and the validators
 // (schema.ts) build on it without importing each other.
-import { MAX_CONTENT_LENGTH, PARSING_MODES, TUNING_RANGES, type FieldName, type RangedField } from './fields.js';
+import type { FieldName, WholeNumberField } from './fields.js';
 import { VOICES } from './navtalk.js';
+
+export const VISUAL_FIELDS = ['video_url', 'image_url', 'character_name'] as const;
+export const AUDIO_FIELDS = ['audio_url', 'audio_base64', 'content'] as const;
+export type VisualField = (typeof VISUAL_FIELDS)[number];
+export type AudioField = (typeof AUDIO_FIELDS)[number];
+
+/** Tuning parameters inherited from MuseTalk: whole numbers in a range, or `parsing_mode`. */
+export const TUNING_RANGES: Record<WholeNumberField, { min: number; max: number; default: number }> = {
+  bbox_shift: { min: -9, max: 9, default: 0 },
+  extra_margin: { min: 0, max: 50, default: 10 },
+  left_cheek_width: { min: 50, max: 150, default: 90 },
+  right_cheek_width: { min: 50, max: 150, default: 90 },
+};
+export const PARSING_MODES = ['jaw', 'raw'] as const;
+export type ParsingMode = (typeof PARSING_MODES)[number];
+
+/** Longest `content` the protocol accepts; a proxy may set a lower limit. */
+export const MAX_CONTENT_LENGTH = 2000;
 
 const isHttpUrl = (value: unknown): boolean => {
   if (typeof value !== 'string' || value.length > 2048) return false;
@@ -18,7 +36,27 @@ export const DEFAULT_VOICES: ReadonlySet<string> = new Set(VOICES);
 /** The shape of a voice name, for lists that extend NavTalk's (a voice NavTalk adds after this release). */
 export const VOICE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
 
-const inRange = (field: RangedField) => (value: unknown): boolean =>
+const ranged = (field: WholeNumberField) => `must be a whole number from ${TUNING_RANGES[field].min} to ${TUNING_RANGES[field].max}`;
+
+/** What each field allows, phrased to follow its attribute's name in an error message. */
+export const FIELD_RULES: Record<FieldName, string> = {
+  video_url: 'must be an absolute http(s) URL of a public MP4 or MOV video',
+  image_url: 'must be an absolute http(s) URL of a public image',
+  character_name: 'must be a built-in character name such as navtalk.Leo (letters, digits, ".", "_" or "-", at most 64)',
+  audio_url: 'must be an absolute http(s) URL of a public MP3 or WAV file',
+  audio_base64: 'must be the base64 text of an audio file (A-Z, a-z, 0-9, +, /, =)',
+  content: `must be text of 1 to ${MAX_CONTENT_LENGTH} characters, not only spaces`,
+  // Which names are allowed is a list the caller may extend (see validateGenerateRequest), so the message names them.
+  voice: 'must be one of',
+  bbox_shift: ranged('bbox_shift'),
+  extra_margin: ranged('extra_margin'),
+  parsing_mode: 'must be jaw or raw',
+  left_cheek_width: ranged('left_cheek_width'),
+  right_cheek_width: ranged('right_cheek_width'),
+  signature: 'must be a base64url signature made by navtalk-sign',
+};
+
+const inRange = (field: WholeNumberField) => (value: unknown): boolean =>
   Number.isSafeInteger(value) && (value as number) >= TUNING_RANGES[field].min && (value as number) <= TUNING_RANGES[field].max;
 
 /**

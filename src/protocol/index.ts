@@ -1,5 +1,6 @@
 export * from './navtalk.js';
 export * from './fields.js';
+export * from './inputs.js';
 export * from './checks.js';
 export * from './schema.js';
 export * from './schemas.js';

@@ -1,6 +1,6 @@
 import type { GenerateRequest } from './schemas.js';
-import { DEFAULT_VOICES, FIELD_CHECKS } from './checks.js';
-import { AUDIO_FIELDS, FIELDS, FIELD_NAMES, VISUAL_FIELDS, type FieldName } from './fields.js';
+import { AUDIO_FIELDS, DEFAULT_VOICES, FIELD_CHECKS, FIELD_RULES, VISUAL_FIELDS } from './checks.js';
+import { FIELDS, FIELD_NAMES, type FieldName } from './fields.js';
 import { QUERY } from './wire.js';
 
 type Problem = { ok: false; field: string | undefined; message: string };
@@ -27,7 +27,7 @@ const present = (body: Record<string, unknown>, fields: readonly FieldName[]) =>
 
 /** A field's rule as a message tail; the voice rule lists the voices this caller accepts. */
 const ruleOf = (field: FieldName, voices: ReadonlySet<string>): string =>
-  field === 'voice' ? `${FIELDS.voice.rule} ${[...voices].join(', ')}` : FIELDS[field].rule;
+  field === 'voice' ? `${FIELD_RULES.voice} ${[...voices].join(', ')}` : FIELD_RULES[field];
 
 /** The first field whose value breaks its rule, in table order. */
 function fieldProblem(record: Record<string, unknown>, name: FieldNamer, voices: ReadonlySet<string>): Problem | undefined {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { PARSING_MODES, type FieldName, type RangedField } from './fields.js';
-import { FIELD_CHECKS } from './checks.js';
+import type { FieldName, WholeNumberField } from './fields.js';
+import { FIELD_CHECKS, PARSING_MODES } from './checks.js';
 import { TASK_STATUSES } from './wire.js';
 
 /**
@@ -10,7 +10,7 @@ import { TASK_STATUSES } from './wire.js';
  */
 
 const text = (field: FieldName) => z.optional(z.string().check(z.refine(FIELD_CHECKS[field])));
-const whole = (field: RangedField) => z.optional(z.int().check(z.refine(FIELD_CHECKS[field])));
+const whole = (field: WholeNumberField) => z.optional(z.int().check(z.refine(FIELD_CHECKS[field])));
 
 /** The body a page sends to the proxy: NavTalk's /generate fields minus `license`, plus `signature`. */
 export const generateRequestSchema = z.strictObject({

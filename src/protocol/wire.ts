@@ -1,3 +1,5 @@
+import { QUERY } from './routes.js';
+import type { GenerateRequest } from './schemas.js';
 
 /** Statuses of a task, as NavTalk and the proxy protocol report them. */
 export const TASK_STATUSES = ['started', 'processing', 'done', 'failed'] as const;
@@ -85,23 +87,48 @@ export function readTaskState(value: unknown): TaskState | undefined {
 /** The `error` of a non-2xx proxy answer, or undefined if the body is not an error body; what errorBodySchema accepts. */
 export const readErrorBody = (value: unknown): ErrorInfo | undefined => (isRecord(value) ? readError(value.error) : undefined);
 
-/**
- * Query parameters. Status request: `task_id`, `wait`, and `status`, the status the client last saw (for
- * long-polls). `GET ?video=` serves a stored video. `GET ?preview=` serves a character's preview image (an optional
- * part of the protocol). `POST ?recheck=1`: what the client was given did not work for it, a video it could not load
- * (the proxy checks it, and makes it again only if it is gone) or a failure (Try again: the proxy makes it again,
- * once however many clients ask at the same moment).
- */
-export const QUERY = { taskId: 'task_id', wait: 'wait', status: 'status', video: 'video', recheck: 'recheck', preview: 'preview' } as const;
+// QUERY and previewUrl are in routes.ts, which the element's first chunk carries without the rest of this module.
+export { QUERY, previewUrl } from './routes.js';
 
 /**
- * Where a proxy serves a built-in character's preview image: `{endpoint}?preview=NAME`, a plain GET an `<img>` can
- * load, so pages fetch it from the site's own proxy and never from NavTalk's host.
+ * The longest script URL: 8000 characters. Browsers take far longer URLs (Chromium 2 MB), but the hosts in front of a
+ * proxy do not: Cloudflare refuses a URL over 16 KB (414) and Node's default header limit is 16 KB for the request
+ * line and every header together, so half of that leaves room for the cookies and other headers a page's request
+ * carries. A longer request (long text in a script whose every byte counts three times, as CJK text does) is POSTed.
  */
-export function previewUrl(endpoint: string, characterName: string): string {
+export const MAX_SCRIPT_URL_LENGTH = 8000;
+
+/**
+ * Where a proxy serves the finished video of `request` (a valid request, as the element sends it in a POST), for a
+ * `<video>` to load directly: `{endpoint}?script=` and the base64url (no padding) of the UTF-8 of
+ * `JSON.stringify(request)`. The proxy checks it as the POST of that body and answers the video (or a redirect to it)
+ * only when it is already made, else an error (never starting one): the page then POSTs. A media element's GET needs
+ * no preflight, so a video the proxy keeps starts playing after one request. Null when the request has
+ * `audio_base64` (too large for a URL) or the URL would be longer than MAX_SCRIPT_URL_LENGTH: POST it.
+ */
+export function scriptUrl(endpoint: string, request: GenerateRequest): string | null {
+  if (request.audio_base64 !== undefined) return null;
+  let binary = '';
+  for (const byte of new TextEncoder().encode(JSON.stringify(request))) binary += String.fromCharCode(byte);
   const url = new URL(endpoint);
-  url.searchParams.set(QUERY.preview, characterName);
-  return url.href;
+  url.searchParams.set(QUERY.script, btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+  return url.href.length > MAX_SCRIPT_URL_LENGTH ? null : url.href;
 }
+
+/**
+ * The request a `?script=` value carries (what scriptUrl encodes), as parsed JSON for the proxy to check as it checks
+ * a POST body; undefined when it is not base64url (no padding) of UTF-8 JSON, or longer than any script URL.
+ */
+export function readScriptParam(value: string): unknown | undefined {
+  // A length of 4n+1 is no base64 at all; the character test keeps atob's leniency (spaces, padding) out.
+  if (value.length > MAX_SCRIPT_URL_LENGTH || value.length % 4 === 1 || !/^[A-Za-z0-9_-]*$/.test(value)) return undefined;
+  try {
+    const binary = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (value.length % 4)) % 4));
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Longest long-poll a client asks for, in seconds. */
 export const MAX_WAIT_SECONDS = 25;

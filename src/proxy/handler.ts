@@ -1,6 +1,6 @@
 import {
-  MAX_WAIT_SECONDS, QUERY, TASK_STATUSES, previewProblem, validateGenerateRequest,
-  type GenerateRequest, type ProxyErrorCode, type TaskStatus,
+  MAX_SCRIPT_URL_LENGTH, MAX_WAIT_SECONDS, QUERY, TASK_STATUSES, previewProblem, readScriptParam, validateGenerateRequest,
+  type GenerateRequest, type ProxyErrorCode, type TaskState, type TaskStatus,
 } from '../protocol/index.js';
 import type { ProxyConfig } from './config.js';
 import { ADMIN_QUERY, adminRoutes } from './admin.js';
@@ -82,6 +82,21 @@ export function taskSettings(config: ProxyConfig, videoBase?: string): TaskSetti
 /** Headers of a stored video: cached for good by browsers and the edge (its URL changes with its bytes). */
 const VIDEO_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
+/**
+ * How long a browser may keep a `?script=` redirect to NavTalk's URL (at most RESULT_TTL_SECONDS, the proxy's own
+ * hold on it): briefly, and privately, since that URL is not the proxy's and a kept copy replaces it soon.
+ */
+const SCRIPT_REDIRECT_SECONDS = 60;
+
+/** A done task's video when it is the proxy's stored copy (`?video=ID`) rather than NavTalk's URL. */
+const isStoredCopyUrl = (state: TaskState): boolean => {
+  try {
+    return new URL(state.video_url ?? '').searchParams.get(QUERY.video) === state.task_id;
+  } catch {
+    return false;
+  }
+};
+
 /** Decoded size of a base64 text, without decoding it. */
 const base64Bytes = (text: string) => Math.floor((text.length * 3) / 4) - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
 
@@ -140,6 +155,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   });
   const results = options.results;
   const taskId = taskIdMaker(config.apiKey);
+  const redirectCacheControl = `private, max-age=${Math.min(SCRIPT_REDIRECT_SECONDS, config.resultTtlSeconds ?? SCRIPT_REDIRECT_SECONDS)}`;
   const misconfigured = config.problems.length > 0;
   if (misconfigured) log('error', 'misconfigured', { problems: config.problems.join('; ') });
   const admin = adminRoutes({ config, budget, store, now, log, ...(results ? { results } : {}) });
@@ -194,36 +210,46 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     }
   };
 
+  /** A request refused as invalid (its body, or a script's): counted for the operator's view. */
+  async function invalid(e: ProxyError, origin: string | null): Promise<Response> {
+    await count('invalid_input');
+    return error(e, origin);
+  }
+
+  /**
+   * A request body (parsed JSON) checked as the POST and `?script=` both check it: the shared schema, the proxy's own
+   * limits and URL rules (refused as invalid), then the signature in signed mode. The body, or the refusal to answer.
+   */
+  async function checkedRequest(input: unknown, origin: string | null): Promise<GenerateRequest | Response> {
+    const validation = validateGenerateRequest(input, undefined, config.voices);
+    if (!validation.ok) return invalid(fail('invalid_input', validation.message), origin);
+    const body = validation.value;
+    const problem = policyProblem(body, config);
+    if (problem) return invalid(problem, origin);
+    if (config.authMode === 'signed') {
+      if (body.signature === undefined) return error(fail('signature_required', 'This proxy only makes videos the site owner signed: the request needs its signature (made with navtalk-sign).'), origin);
+      if (!(await verifyRequest(body, config.signingSecrets))) return error(fail('signature_invalid', 'The signature does not match this request: sign it again with navtalk-sign after any change.'), origin);
+    }
+    return body;
+  }
+
   async function handlePost(request: Request, origin: string | null): Promise<Response> {
     if (origin === null) return error(NO_ORIGIN, null);
-    /** A body refused as invalid: counted for the operator's view. */
-    const invalid = async (e: ProxyError) => {
-      await count('invalid_input');
-      return error(e, origin);
-    };
     const tooLarge = fail('payload_too_large', `The request body must be at most ${config.maxBodyBytes} bytes.`);
-    if (Number(request.headers.get('content-length')) > config.maxBodyBytes) return invalid(tooLarge);
+    if (Number(request.headers.get('content-length')) > config.maxBodyBytes) return invalid(tooLarge, origin);
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (mediaType !== 'application/json') return error(fail('unsupported_media_type', 'Send the request as application/json.'), origin);
     const bytes = request.body ? await readAtMost(request.body, config.maxBodyBytes, DROP_BODY_BYTES) : new Uint8Array();
-    if (!bytes) return invalid(tooLarge);
+    if (!bytes) return invalid(tooLarge, origin);
 
     let input: unknown;
     try {
       input = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
     } catch {
-      return invalid(fail('invalid_json', 'The request body is not valid JSON.'));
+      return invalid(fail('invalid_json', 'The request body is not valid JSON.'), origin);
     }
-    const validation = validateGenerateRequest(input, undefined, config.voices);
-    if (!validation.ok) return invalid(fail('invalid_input', validation.message));
-    const body = validation.value;
-    const problem = policyProblem(body, config);
-    if (problem) return invalid(problem);
-
-    if (config.authMode === 'signed') {
-      if (body.signature === undefined) return error(fail('signature_required', 'This proxy only makes videos the site owner signed: the request needs its signature (made with navtalk-sign).'), origin);
-      if (!(await verifyRequest(body, config.signingSecrets))) return error(fail('signature_invalid', 'The signature does not match this request: sign it again with navtalk-sign after any change.'), origin);
-    }
+    const body = await checkedRequest(input, origin);
+    if (body instanceof Response) return body;
 
     const url = new URL(request.url);
     const recheck = url.searchParams.get(QUERY.recheck);
@@ -278,6 +304,33 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     return serveStored(request, results, id, origin, VIDEO_CACHE_CONTROL, notFound);
   }
 
+  /**
+   * `?script=`: the finished video of the request it carries, checked as its POST would be, for a `<video>` to load
+   * with no preflight. It only reads (store.get, then the result store): it never starts a task, takes no rate-limit
+   * token or budget, and calls no NavTalk. Anything not done is 404, so the page POSTs.
+   */
+  async function handleScript(request: Request, param: string, origin: string | null): Promise<Response> {
+    // Before decoding: no script URL is longer (scriptUrl POSTs those), nor carries more than a POST body may.
+    if (param.length > MAX_SCRIPT_URL_LENGTH || base64Bytes(param) > config.maxBodyBytes) {
+      return invalid(fail('invalid_input', `${QUERY.script} must be at most ${MAX_SCRIPT_URL_LENGTH} characters, and carry at most ${config.maxBodyBytes} bytes: POST a longer request.`), origin);
+    }
+    const input = readScriptParam(param);
+    if (input === undefined) {
+      return invalid(fail('invalid_input', `${QUERY.script} must be the base64url (no padding) of the request's JSON in UTF-8, as scriptUrl makes it.`), origin);
+    }
+    const body = await checkedRequest(input, origin);
+    if (body instanceof Response) return body;
+    const id = await taskId(body);
+    const state = await store.get(id);
+    const notMade = () => error(fail('not_found', 'This video is not made yet: POST the request to make it.'), origin);
+    if (state?.status !== 'done' || !state.video_url) return notMade();
+    const stored = results ? await results.head(id) : null;
+    if (stored) return serveStored(request, results!, id, origin, VIDEO_CACHE_CONTROL, notMade, stored);
+    // The stored copy is gone: the page's POST (then its recheck) has it made again.
+    if (isStoredCopyUrl(state)) return notMade();
+    return respond(302, null, origin, { location: state.video_url, 'cache-control': redirectCacheControl });
+  }
+
   /** A character's preview image, fetched from NavTalk once and kept (preview.ts); a bad name costs no upstream call. */
   async function handlePreview(request: Request, name: string, origin: string | null): Promise<Response> {
     const problem = previewProblem(name);
@@ -324,7 +377,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const query = method === 'GET' || method === 'HEAD' ? new URL(request.url).searchParams : null;
     const video = query?.get(QUERY.video) ?? null;
     const preview = query?.get(QUERY.preview) ?? null;
-    if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS' && !(method === 'HEAD' && (video ?? preview) !== null)) {
+    const script = query?.get(QUERY.script) ?? null;
+    if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS' && !(method === 'HEAD' && (video ?? preview ?? script) !== null)) {
       return error(fail('method_not_allowed', 'Use POST to request a video and GET to follow it.'), origin, { allow: 'GET, POST, OPTIONS' });
     }
     if (misconfigured) return error(fail('misconfigured', 'The proxy is not configured correctly; its owner can see why in its logs.'), origin);
@@ -341,6 +395,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       }
       if (video !== null) return await handleVideo(request, video, origin);
       if (preview !== null) return await handlePreview(request, preview, origin);
+      if (script !== null) return await handleScript(request, script, origin);
       return method === 'POST' ? await handlePost(request, origin) : await handleGet(new URL(request.url), origin);
     } catch (e) {
       log('error', 'internal_error', { error: String(e instanceof Error ? e.message : e).slice(0, 200) });

@@ -180,12 +180,13 @@ export class ResponseLog {
 
   /**
    * The responses that carry the key, or an upstream task id anywhere but inside a video URL NavTalk itself
-   * handed out (NavTalk may name its files after its tasks; the URL has to reach the browser).
+   * handed out (NavTalk may name its files after its tasks; the URL has to reach the browser), as `video_url` or
+   * as the `Location` of a `?script=` redirect.
    */
   leaks(key: string, upstreamIds: string[]): string[] {
     return this.entries.filter((entry) => {
       if (entry.includes(key)) return true;
-      const outsideVideoUrls = entry.replace(/"video_url":"[^"]*"/g, '');
+      const outsideVideoUrls = entry.replace(/"video_url":"[^"]*"/g, '').replace(/^location: .*$/gm, '');
       return upstreamIds.some((id) => outsideVideoUrls.includes(id));
     });
   }
