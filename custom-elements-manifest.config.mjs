@@ -1,7 +1,8 @@
 // custom-elements.json from the element's JSDoc (@attr, @fires, @csspart, @cssprop, @slot): the single source
 // for editors, docs and the React wrapper. Lit's internal reactive state is not public API, so it is left out.
 export default {
-  globs: ['src/element/navtalk-avatar.ts'],
+  // The element, and the base class its inputs (attributes and properties) are declared in.
+  globs: ['src/element/navtalk-avatar.ts', 'src/element/inputs.ts'],
   outdir: 'dist',
   litelement: true,
   plugins: [

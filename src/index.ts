@@ -1,4 +1,7 @@
 // Side-effect-free entry: importing it registers nothing. Call NavtalkAvatar.define(), or import './define.js'.
+import { LATER_STRINGS } from './element/later-strings.js';
+import { FIRST_STRINGS, type NavtalkStrings } from './element/strings.js';
+
 export {
   NavtalkAvatar,
   type NavtalkStatus,
@@ -11,5 +14,8 @@ export {
   type NavtalkErrorEvent,
   type NavtalkEventMap,
 } from './element/navtalk-avatar.js';
-export { DEFAULT_STRINGS, type NavtalkStrings } from './element/strings.js';
+export type { NavtalkStrings } from './element/strings.js';
 export type { ElementErrorCode, GenerateRequest, ParsingMode } from './protocol/index.js';
+
+/** Every text the element shows, in English: a base for `strings` in another language. */
+export const DEFAULT_STRINGS: NavtalkStrings = { ...FIRST_STRINGS, ...LATER_STRINGS };

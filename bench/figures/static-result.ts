@@ -1,10 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import sirv from 'sirv';
 import { prerenderAvatar } from '../../src/prerender/index.js';
-import { startBuildProxy } from '../../test/e2e/support.js';
+import { copyBundle, startBuildProxy } from '../../test/e2e/support.js';
 import { freshPage, probe } from '../lib/browser.js';
 import { BENCH_PAGES } from '../lib/pages.js';
 import type { BenchContext } from '../lib/context.js';
@@ -35,7 +35,7 @@ export async function staticResult({ browser, bundle, log }: BenchContext, runs:
     mkdirSync(dirname(join(dir, 'site', path)), { recursive: true });
     writeFileSync(join(dir, 'site', path), html);
   }
-  copyFileSync(bundle, join(dir, 'site/navtalk-avatar.js'));
+  copyBundle(join(dir, 'site'), bundle);
   // A content-addressed file never changes: served immutable, as a site's hashed assets are.
   const server = createServer(sirv(join(dir, 'site'), {
     setHeaders: (res, path) => res.setHeader('cache-control', path.startsWith('/avatars/') ? 'public, max-age=31536000, immutable' : 'no-cache'),

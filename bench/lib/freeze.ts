@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { copyBundle } from '../../test/e2e/support.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -20,14 +21,15 @@ export const workerDefaults = () => wranglerConfig().vars!;
  * - The Worker, bundled now, with a wrangler config that points at the bundle (no_bundle): wrangler dev reloads
  *   when a source file changes, which would restart workerd in the middle of a figure (or of the soak's series).
  *   The soak's baseline Worker (bench/baseline-worker) too.
- * - dist/navtalk-avatar.js and its source map: `npm run build` elsewhere empties dist/ for a moment.
+ * - dist/navtalk-avatar.js, its source map and its chunks folder, and the one-file build: `npm run build` elsewhere
+ *   empties dist/ for a moment.
  */
 export interface Frozen {
   /** The Worker's wrangler config, for startStack({config}). */
   workerConfig: string;
   /** The soak's baseline Worker's, likewise. */
   baselineConfig: string;
-  /** The CDN bundle's copy; its source map is beside it (+ '.map'). */
+  /** The CDN bundle's copy; its source map is beside it (+ '.map'), its chunks folder (BUNDLE_CHUNKS) and the one-file build. */
   bundle: string;
   dispose(): void;
 }
@@ -45,9 +47,9 @@ function bundleWorker(config: string, outdir: string): string {
 
 export function freeze(): Frozen {
   const dir = mkdtempSync(join(tmpdir(), 'navtalk-bench-'));
+  copyBundle(dir);
+  for (const file of ['navtalk-avatar.single.js', 'navtalk-avatar.single.js.map']) cpSync(join(ROOT, 'dist', file), join(dir, file));
   const bundle = join(dir, 'navtalk-avatar.js');
-  copyFileSync(join(ROOT, 'dist/navtalk-avatar.js'), bundle);
-  copyFileSync(join(ROOT, 'dist/navtalk-avatar.js.map'), `${bundle}.map`);
   return {
     workerConfig: bundleWorker('wrangler.jsonc', join(dir, 'worker')),
     baselineConfig: bundleWorker('bench/baseline-worker/wrangler.jsonc', join(dir, 'baseline-worker')),

@@ -42,23 +42,11 @@ export function captionsFor(text: string, duration: number): Caption[] {
   });
 }
 
-/**
- * Captions of the spoken text on `video`, shown while it plays muted. The track is made before the video's
- * source is set and stays `showing`; muting adds the cues and sound removes them. (WebKit stalls a video whose
- * text track is added, or first shown with cues, while it loads or plays.) Script-built, so it needs no blob: or
- * data: URL and passes any CSP.
- */
-export function addCaptions(video: HTMLVideoElement, text: string, label: string, lang: string): void {
-  if (typeof VTTCue !== 'function') return;
-  const track = video.addTextTrack('captions', label, lang);
-  track.mode = 'showing';
-  const sync = () => {
-    const cues = [...track.cues!];
-    if (!video.muted) for (const cue of cues) track.removeCue(cue);
-    else if (!cues.length && Number.isFinite(video.duration)) {
-      for (const cue of captionsFor(text, video.duration)) track.addCue(new VTTCue(cue.start, cue.end, cue.text));
-    }
-  };
-  video.addEventListener('loadedmetadata', sync);
-  video.addEventListener('volumechange', sync);
+/** Puts the cues of `text` on `track` while `video` is muted (once its duration is known), and takes them off with sound. */
+export function syncCaptions(video: HTMLVideoElement, track: TextTrack, text: string): void {
+  const cues = [...track.cues!];
+  if (!video.muted) for (const cue of cues) track.removeCue(cue);
+  else if (!cues.length && Number.isFinite(video.duration)) {
+    for (const cue of captionsFor(text, video.duration)) track.addCue(new VTTCue(cue.start, cue.end, cue.text));
+  }
 }

@@ -28,30 +28,12 @@ export interface NavtalkStrings extends Record<ElementErrorCode, string> {
   captions: string;
 }
 
-export const DEFAULT_STRINGS: NavtalkStrings = {
-  submitting: 'Sending the request…',
-  started: 'Queued: the video will start soon…',
-  processing: 'Animating the face…',
-  done: 'The video is ready.',
-  failed: 'The video could not be made.',
-  elapsed: '{seconds} s',
-  progress: 'Video generation progress',
+/** What the first paint and playback show; the rest (later-strings.ts) comes with the views that show it. */
+export const FIRST_STRINGS = {
   play: 'Play',
   replay: 'Replay',
   unmute: 'Tap for sound',
-  retry: 'Try again',
-  retryIn: 'Try again in {seconds} s.',
   video: 'Talking avatar video',
   captions: 'Captions',
-  invalid_input: 'This avatar is not set up correctly.',
-  network: 'The video server could not be reached. Check your connection.',
-  timeout: 'The video is taking too long.',
-  rate_limited: 'Too many videos are being made right now.',
-  unauthorized: 'This page is not allowed to make videos.',
-  upstream_failed: 'The video service could not make this video.',
-  generation_failed: 'The video could not be made.',
-  proxy_error: 'The video server gave an unexpected answer.',
-};
-
-/** Fills `{seconds}` in a string. */
-export const fill = (text: string, seconds: number): string => text.replace('{seconds}', String(seconds));
+  done: 'The video is ready.',
+} satisfies Partial<NavtalkStrings>;

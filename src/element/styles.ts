@@ -1,7 +1,8 @@
 import { css } from 'lit';
 
 // Adopted stylesheets (Lit static styles): no <style> element or style attribute, so a strict
-// style-src CSP needs no nonce. The custom properties are the public theming surface.
+// style-src CSP needs no nonce. The custom properties are the public theming surface. What the first paint and
+// playback need; the loading details and the error view bring theirs (views.ts).
 export const styles = css`
   :host {
     --_accent: var(--navtalk-accent, #4f46e5);
@@ -26,18 +27,6 @@ export const styles = css`
     width: 100%;
     height: 100%;
     object-fit: var(--navtalk-object-fit, cover);
-  }
-  @media (prefers-reduced-motion: no-preference) {
-    :host([status='submitting']) img,
-    :host([status='started']) img,
-    :host([status='processing']) img {
-      animation: breathe 5s ease-in-out infinite alternate;
-    }
-  }
-  @keyframes breathe {
-    to {
-      transform: scale(1.04);
-    }
   }
   button {
     display: inline-flex;
@@ -70,62 +59,23 @@ export const styles = css`
     left: 0.75em;
     top: 0.75em;
   }
-  .panel {
+  /*
+   * The live region is always in the place the loading panel (views.ts) shows it, only transparent until then: an
+   * element that moves when it appears is a layout shift (CLS), and a transparent one is still read out. Placed by
+   * its top, so that its text coming and going moves nothing either.
+   */
+  [part='status'] {
     position: absolute;
-    inset: auto 0 0;
-    padding: 0.75em 1em;
-    background: #000000b3;
-  }
-  .row {
-    display: flex;
-    justify-content: space-between;
-    gap: 1em;
-  }
-  [part='progress'] {
-    appearance: none;
-    display: block;
-    width: 100%;
-    height: 4px;
-    margin-top: 0.5em;
-    border: 0;
-    border-radius: 2px;
-    background: #ffffff40;
+    left: 1em;
+    right: 4.5em;
+    top: calc(100% - 2.65em - 4px);
+    line-height: 1.4;
     overflow: hidden;
-  }
-  [part='progress']::-webkit-progress-bar {
-    background: transparent;
-  }
-  [part='progress']::-webkit-progress-value {
-    background: var(--_accent);
-  }
-  [part='progress']::-moz-progress-bar {
-    background: var(--_accent);
-  }
-  [part='error'] {
-    position: absolute;
-    inset: 50% 1em auto;
-    translate: 0 -50%;
-    display: flex;
-    flex-direction: column;
-    align-items: center;
-    gap: 0.75em;
-    padding: 1em;
-    border-radius: calc(var(--navtalk-radius, 12px) * 0.75);
-    background: #000000bf;
-    text-align: center;
-  }
-  p {
-    margin: 0;
-  }
-  .detail {
-    font-size: 0.85em;
-  }
-  .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
     white-space: nowrap;
+    text-overflow: ellipsis;
+    opacity: 0;
+  }
+  .shown {
+    opacity: 1;
   }
 `;

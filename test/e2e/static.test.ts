@@ -3,7 +3,7 @@
 // plain static file server with the proxy and the mock stopped, and must play its avatars in Chromium with no
 // request to the proxy and none to another origin.
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import sirv from 'sirv';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { navtalkPrerender } from '../../src/vite/index.js';
-import { launchChromium, pageWith, startBuildProxy, waitForPlayback, type BuildProxy } from './support.js';
+import { copyBundle, launchChromium, pageWith, startBuildProxy, waitForPlayback, type BuildProxy } from './support.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../..');
@@ -72,7 +72,7 @@ describe('static export', () => {
     /** The site as its generator writes it: each build starts from fresh pages (no result-url). */
     const generate = (site: string) => {
       mkdirSync(join(site, 'blog'), { recursive: true });
-      copyFileSync(join(ROOT, 'dist/navtalk-avatar.js'), join(site, 'navtalk-avatar.js'));
+      copyBundle(site);
       writeFileSync(join(site, 'index.html'), pageWith(tag(proxy.endpoint, `Home ${stamp}`)));
       writeFileSync(join(site, 'blog/post.html'), pageWith(tag(proxy.endpoint, `Post ${stamp}`)));
     };

@@ -1,5 +1,6 @@
 /** Shared by the end-to-end, start, fault and static suites: a Chromium, a static page server, page probes, a proxy to build through. */
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -25,22 +26,40 @@ export interface StaticSite {
 /** Content types of the site's own files, by extension (pages are HTML). */
 const SITE_TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css' };
 
+/** Where the CDN bundle's entry imports its lazy chunks from, relative to its own URL (vite.config.ts). */
+export const BUNDLE_CHUNKS = 'navtalk-avatar-chunks';
+
+/** The built CDN bundle: its entry file (dist/navtalk-avatar.js, unless another copy is given). */
+const DIST_BUNDLE = new URL('../../dist/navtalk-avatar.js', import.meta.url).pathname;
+
+/** Copies the CDN bundle (its entry, the entry's source map and its chunks folder) into `dir`, as a site deploys it. */
+export function copyBundle(dir: string, bundlePath = DIST_BUNDLE): void {
+  cpSync(bundlePath, join(dir, 'navtalk-avatar.js'));
+  if (existsSync(`${bundlePath}.map`)) cpSync(`${bundlePath}.map`, join(dir, 'navtalk-avatar.js.map'));
+  cpSync(join(dirname(bundlePath), BUNDLE_CHUNKS), join(dir, BUNDLE_CHUNKS), { recursive: true });
+}
+
 /**
- * Serves the built CDN bundle at /navtalk-avatar.js and the given files (HTML pages, or .js and .css), like a marketing
- * site would. `bundlePath`: another copy of the bundle (the benchmarks serve a snapshot, since a build elsewhere empties
- * dist/). `headers` go on every answer, read when it is made (a policy naming a server started afterwards).
+ * Serves the built CDN bundle at /navtalk-avatar.js (its chunks beside it, in /navtalk-avatar-chunks/) and the given
+ * files (HTML pages, or .js and .css), like a marketing site would. `bundlePath`: another copy of the bundle, with its
+ * chunks folder beside it (the benchmarks serve a snapshot, since a build elsewhere empties dist/). `headers` go on
+ * every answer, read when it is made (a policy naming a server started afterwards).
  */
 export async function serveSite(
   pages: Record<string, string>,
-  bundlePath: string | URL = new URL('../../dist/navtalk-avatar.js', import.meta.url),
+  bundlePath = DIST_BUNDLE,
   headers: Record<string, string> = {},
 ): Promise<StaticSite> {
   if (!existsSync(bundlePath)) throw new Error(`${bundlePath} is missing: run \`npm run build\` first.`);
   const bundle = readFileSync(bundlePath);
+  const chunks = join(dirname(bundlePath), BUNDLE_CHUNKS);
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const chunk = path.match(new RegExp(`^/${BUNDLE_CHUNKS}/([\\w.-]+\\.js)$`))?.[1];
     if (path === '/navtalk-avatar.js') {
       res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(bundle);
+    } else if (chunk !== undefined && existsSync(join(chunks, chunk))) {
+      res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(readFileSync(join(chunks, chunk)));
     } else if (pages[path] !== undefined) {
       res.writeHead(200, { ...headers, 'content-type': SITE_TYPES[path.split('.').pop()!] ?? 'text/html' }).end(pages[path]);
     } else {

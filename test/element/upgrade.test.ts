@@ -53,4 +53,26 @@ describe('upgrading on a page that reserves the box', () => {
     // Chromium also reports layout shifts: only the bare avatar's upgrade made one.
     if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) expect(shifts).to.have.length(1);
   });
+
+  it('the loading panel showing up and going away is no layout shift (the live region keeps its place)', async () => {
+    const shifts: unknown[] = [];
+    const observer = new PerformanceObserver((list) => shifts.push(...list.getEntries()));
+    if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) observer.observe({ type: 'layout-shift' });
+    await import('../../src/define.js');
+    const proxy = await testProxy({ timeline: [{ status: 'processing', at: 0 }, { status: 'done', at: 1500 }] });
+    const page = await fixture<HTMLElement>(html`<section style="width: 240px">
+      <navtalk-avatar endpoint=${proxy.endpoint} trigger="manual" character="navtalk.Leo" text="Loading in place." voice="echo"></navtalk-avatar>
+    </section>`);
+    const avatar = page.querySelector('navtalk-avatar') as NavtalkAvatar;
+    await avatar.updateComplete;
+    const status = avatar.shadowRoot!.querySelector('[part="status"]')!;
+    const before = status.getBoundingClientRect().toJSON();
+    avatar.generate();
+    await waitUntil(() => avatar.shadowRoot!.querySelector('[part="progress"]'), 'the loading panel shows', { timeout: 3000 });
+    expect(status.getBoundingClientRect().toJSON()).to.deep.include({ x: before.x, y: before.y });
+    await waitUntil(() => avatar.status === 'done', 'the video is ready', { timeout: 5000 });
+    await avatar.updateComplete;
+    observer.disconnect();
+    expect(shifts).to.deep.equal([]);
+  });
 });

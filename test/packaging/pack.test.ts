@@ -77,6 +77,27 @@ describe('the npm package', () => {
     });
   });
 
+  it('ships the CDN entry with every chunk it imports beside it, and the one-file build without any', async () => {
+    writeFileSync(join(app, 'chunks.mjs'), `
+      import { existsSync, readFileSync } from 'node:fs';
+      import { dirname, resolve } from 'node:path';
+      import { fileURLToPath } from 'node:url';
+      const entry = fileURLToPath(import.meta.resolve('navtalk-avatar/navtalk-avatar.js'));
+      const chunks = [...readFileSync(entry, 'utf8').matchAll(/import\\(\\s*["'\\x60]([^"'\\x60]+)["'\\x60]\\s*\\)/g)].map((m) => m[1]);
+      const single = readFileSync(fileURLToPath(import.meta.resolve('navtalk-avatar/navtalk-avatar.single.js')), 'utf8');
+      console.log(JSON.stringify({
+        chunks: chunks.map((c) => c.replace(/-[\\w-]+\\.js$/, '.js')).sort(),
+        present: chunks.every((c) => existsSync(resolve(dirname(entry), c))),
+        singleImports: /\\bimport\\s*\\(/.test(single),
+        singleDefines: single.includes('customElements') || single.includes('navtalk-avatar'),
+      }));
+    `);
+    const { stdout } = await node('chunks.mjs');
+    expect(JSON.parse(stdout)).toEqual({
+      chunks: ['./navtalk-avatar-chunks/captions.js', './navtalk-avatar-chunks/later.js'], present: true, singleImports: false, singleDefines: true,
+    });
+  });
+
   it('installs the navtalk-avatar command and its navtalk-sign alias, which sign alike', async () => {
     const args = ['--print', '--character', 'navtalk.Leo', '--text', 'Hi', '--voice', 'echo'];
     const options = { cwd: app, env: { ...process.env, SIGNING_SECRET: 'pack-test-secret' } };

@@ -6,6 +6,8 @@ export interface TestProxy {
   requests(): Promise<RecordedRequest[]>;
   posts(): Promise<RecordedRequest[]>;
   polls(): Promise<RecordedRequest[]>;
+  /** The requests the element looked up with `?script=` (a finished script's video), decoded. */
+  lookups(): Promise<unknown[]>;
   /** Replaces the script (and clears the record of requests). */
   script(script: ProxyScript): Promise<void>;
 }
@@ -23,6 +25,7 @@ export async function testProxy(script: ProxyScript = {}): Promise<TestProxy> {
     requests,
     posts: async () => (await requests()).filter((r) => r.method === 'POST'),
     polls: async () => (await requests()).filter((r) => r.method === 'GET'),
+    lookups: async () => (await (await fetch(`/__proxy/${id}/lookups`, { cache: 'no-store' })).json()) as unknown[],
     script: setScript,
   };
 }

@@ -27,6 +27,8 @@ export interface ProxyScript {
   failure?: ErrorInfo;
   /** Hold `wait` requests until the status changes (default true); false answers at once, like a simple proxy. */
   longPoll?: boolean;
+  /** The video is already made: `?script=` lookups answer a redirect to `videoUrl` (default: 404, not made yet). */
+  kept?: boolean;
   /** Serve `?preview=` (the fixture poster, default true); false answers it 404, as a proxy without the route. */
   previews?: boolean;
   /** Answers for the next POSTs / status GETs, in order, before normal answers resume. */

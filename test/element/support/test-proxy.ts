@@ -4,14 +4,17 @@
 //   /proxy/<id>                  the endpoint the element calls
 //   POST /__proxy/<id>/script    set the script (ProxyScript JSON) and clear the record
 //   GET  /__proxy/<id>/requests  what the endpoint received (RecordedRequest[])
-// `?preview=` answers the fixture poster. It is a Web-standard handler, mounted with `webMiddleware` like any other (the real proxy handler can be).
+//   GET  /__proxy/<id>/lookups   the `?script=` lookups it received (their decoded requests), kept apart
+// `?preview=` answers the fixture poster; `?script=` answers 404 (not made yet) unless the script says the video is
+// kept, then a redirect to it, as a proxy that does not keep videos itself answers. It is a Web-standard handler, mounted with `webMiddleware` like any other (the real proxy handler can be).
 import { readFileSync } from 'node:fs';
-import { MAX_WAIT_SECONDS, QUERY, type TaskState, type TaskStatus } from '../../../src/protocol/index.js';
+import { MAX_WAIT_SECONDS, QUERY, readScriptParam, type TaskState, type TaskStatus } from '../../../src/protocol/index.js';
 import { DEFAULT_TIMELINE, FIXTURE_VIDEO, type Answer, type ProxyScript, type RecordedRequest } from './script.js';
 
 interface Session {
   script: ProxyScript;
   requests: RecordedRequest[];
+  lookups: unknown[];
   tasks: Map<string, number>;
   post: Answer[];
   poll: Answer[];
@@ -48,7 +51,7 @@ export function createTestProxy(): (request: Request) => Promise<Response> {
   const sessions = new Map<string, Session>();
   const session = (id: string) => {
     let s = sessions.get(id);
-    if (!s) sessions.set(id, (s = { script: {}, requests: [], tasks: new Map(), post: [], poll: [] }));
+    if (!s) sessions.set(id, (s = { script: {}, requests: [], lookups: [], tasks: new Map(), post: [], poll: [] }));
     return s;
   };
 
@@ -108,17 +111,25 @@ export function createTestProxy(): (request: Request) => Promise<Response> {
     if (root === '__proxy' && action === 'script' && request.method === 'POST') {
       s.script = (await request.json()) as ProxyScript;
       s.requests = [];
+      s.lookups = [];
       s.tasks.clear();
       s.post = [...(s.script.post ?? [])];
       s.poll = [...(s.script.poll ?? [])];
       return json({ ok: true });
     }
     if (root === '__proxy' && action === 'requests') return json(s.requests);
+    if (root === '__proxy' && action === 'lookups') return json(s.lookups);
     if (root !== 'proxy' || action !== undefined) return notFound(`No route ${url.pathname}.`);
     // The optional preview route (real-proxy.test.ts has the real one): the fixture poster, or 404 as from a proxy
     // without it; kept out of the recorded requests and the scripted answers, which are about generating.
     if (url.searchParams.has(QUERY.preview)) {
       return s.script.previews === false ? notFound('No such task.') : new Response(PREVIEW, { headers: { 'content-type': 'image/png' } });
+    }
+    const script = url.searchParams.get(QUERY.script);
+    if (script !== null) {
+      s.lookups.push(readScriptParam(script) ?? script);
+      if (!s.script.kept) return json({ error: { code: 'not_found', message: 'Not made yet: POST the request.' } }, 404);
+      return new Response(null, { status: 302, headers: { location: s.script.videoUrl ?? FIXTURE_VIDEO, 'cache-control': 'no-store' } });
     }
     if (request.method !== 'POST' && request.method !== 'GET') {
       return json({ error: { code: 'method_not_allowed', message: 'POST or GET only.' } }, 405);
