@@ -68,9 +68,9 @@ const EXAMPLES: Example[] = [
     about: 'The proxy refused this page (an origin not on its list, or a missing signature).' },
   // Its own text, so it does not share the Processing example's task (a shared task keeps the first timeout).
   { group: 'errors', title: 'Timed out', attributes: { endpoint: states('processing'), timeout: 4,
-    [FIELDS.content.attribute]: 'I take longer than my timeout allows.' },
+    [FIELDS.content]: 'I take longer than my timeout allows.' },
     about: 'No video within the timeout attribute (here 4 s; 180 s by default).' },
-  { group: 'errors', title: 'Invalid input', attributes: { endpoint: states('flow'), [FIELDS.bbox_shift.attribute]: 42 },
+  { group: 'errors', title: 'Invalid input', attributes: { endpoint: states('flow'), [FIELDS.bbox_shift]: 42 },
     about: 'Checked before any request leaves the page; the message names the attribute and what is allowed.' },
   { group: 'theming', title: 'Brand colours and type', theme: 'brand', attributes: { endpoint: states('processing'), timeout: HOLD },
     about: 'Accent, radius, background and font are custom properties.' },
@@ -89,9 +89,9 @@ const EXAMPLES: Example[] = [
 
 /** The face, words and voice every example shares; only the endpoint and the settings differ. */
 const SHARED: Attributes = {
-  [FIELDS.image_url.attribute]: sampleUrl('face.png'),
-  [FIELDS.content.attribute]: 'Hello! I am one state of the avatar, shown here so you can design around me.',
-  [FIELDS.voice.attribute]: 'nova',
+  [FIELDS.image_url]: sampleUrl('face.png'),
+  [FIELDS.content]: 'Hello! I am one state of the avatar, shown here so you can design around me.',
+  [FIELDS.voice]: 'nova',
 };
 
 const dedent = (text: string) => {

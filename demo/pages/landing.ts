@@ -45,9 +45,9 @@ interface Method {
 
 function exampleOf(visual: VisualField, audio: AudioField): Method {
   const v = VISUALS[visual];
-  const attributes: Attributes = { endpoint: ENDPOINT, [FIELDS[visual].attribute]: v.value };
-  if (audio === 'audio_url') attributes[FIELDS.audio_url.attribute] = sampleUrl('voice.mp3');
-  if (audio === 'content') Object.assign(attributes, { [FIELDS.content.attribute]: v.line, [FIELDS.voice.attribute]: v.voice });
+  const attributes: Attributes = { endpoint: ENDPOINT, [FIELDS[visual]]: v.value };
+  if (audio === 'audio_url') attributes[FIELDS.audio_url] = sampleUrl('voice.mp3');
+  if (audio === 'content') Object.assign(attributes, { [FIELDS.content]: v.line, [FIELDS.voice]: v.voice });
   let snippet = tagSource(attributes);
   if (audio === 'audio_base64') snippet += `\n${audioPropertySource(sampleUrl('voice.wav'))}`;
   return { number: methodOf(visual, audio), visual, audio, attributes, snippet };

@@ -9,7 +9,7 @@ import { html, nothing, render } from 'lit';
 import type { NavtalkAvatar, NavtalkTrigger } from '../../src/index.js';
 import {
   AUDIO_FIELDS, CHARACTERS, FIELDS, FIELD_NAMES, PARSING_MODES, TUNING_RANGES, VISUAL_FIELDS, VOICES,
-  type AudioField, type ParsingMode, type RangedField, type VisualField, type Voice,
+  type AudioField, type ParsingMode, type WholeNumberField, type VisualField, type Voice,
 } from '../../src/protocol/index.js';
 import { ENDPOINT, sampleBlob, sampleUrl } from '../lib/config.js';
 import { EventLog, NAVTALK_EVENTS } from '../lib/event-log.js';
@@ -20,7 +20,7 @@ import { bindStatusPills } from '../lib/status.js';
 const TRIGGERS = ['visible', 'load', 'click', 'manual'] as const satisfies readonly NavtalkTrigger[];
 const PLAYBACK = ['autoplay', 'muted', 'loop', 'controls'] as const;
 type Playback = (typeof PLAYBACK)[number];
-const RANGED = Object.keys(TUNING_RANGES) as RangedField[];
+const RANGED = Object.keys(TUNING_RANGES) as WholeNumberField[];
 /** The reference proxy's default MAX_AUDIO_BYTES (src/proxy/config.ts). */
 const PROXY_AUDIO_LIMIT = 1_000_000;
 
@@ -31,7 +31,7 @@ interface Settings extends Record<Playback, boolean> {
   voice: Voice;
   audioFile: { name: string; url?: string; blob: Blob } | null;
   tune: boolean;
-  tuning: Record<RangedField, number> & { parsing_mode: ParsingMode };
+  tuning: Record<WholeNumberField, number> & { parsing_mode: ParsingMode };
   trigger: NavtalkTrigger;
   endpoint: string;
 }
@@ -50,7 +50,7 @@ const DEFAULTS: Settings = {
   audioFile: null,
   tune: false,
   tuning: {
-    ...(Object.fromEntries(RANGED.map((f) => [f, TUNING_RANGES[f].default])) as Record<RangedField, number>),
+    ...(Object.fromEntries(RANGED.map((f) => [f, TUNING_RANGES[f].default])) as Record<WholeNumberField, number>),
     parsing_mode: PARSING_MODES[0],
   },
   trigger: 'visible',
@@ -71,13 +71,13 @@ const log = new EventLog(document.querySelector('#log')!);
 
 /** The attributes the settings give the element, in the order a person would write them. */
 function attributesOf(s: Settings): Attributes {
-  const out: Attributes = { endpoint: s.endpoint, [FIELDS[s.visual].attribute]: s.sources[s.visual] };
+  const out: Attributes = { endpoint: s.endpoint, [FIELDS[s.visual]]: s.sources[s.visual] };
   if (s.audio === 'content') {
-    out[FIELDS.content.attribute] = s.sources.content;
-    out[FIELDS.voice.attribute] = s.voice;
+    out[FIELDS.content] = s.sources.content;
+    out[FIELDS.voice] = s.voice;
   }
-  if (s.audio === 'audio_url') out[FIELDS.audio_url.attribute] = s.sources.audio_url;
-  if (s.tune) for (const [field, value] of Object.entries(s.tuning)) out[FIELDS[field as RangedField].attribute] = value;
+  if (s.audio === 'audio_url') out[FIELDS.audio_url] = s.sources.audio_url;
+  if (s.tune) for (const [field, value] of Object.entries(s.tuning)) out[FIELDS[field as WholeNumberField]] = value;
   if (s.trigger !== 'visible') out.trigger = s.trigger;
   for (const flag of PLAYBACK) out[flag] = s[flag];
   return out;
@@ -92,7 +92,7 @@ function snippetOf(s: Settings): string {
 }
 
 /** Every attribute the form controls, so applying can remove the ones a new setting leaves out. */
-const MANAGED = ['endpoint', 'trigger', ...PLAYBACK, ...FIELD_NAMES.map((f) => FIELDS[f].attribute)];
+const MANAGED = ['endpoint', 'trigger', ...PLAYBACK, ...FIELD_NAMES.map((f) => FIELDS[f])];
 
 /** Sets the element's attributes in one task, so it makes at most one request. */
 function apply(): void {
@@ -224,7 +224,7 @@ function tuningInputs(s: Settings) {
     <div class="tuning" ?inert=${!s.tune}>
       ${RANGED.map((field) => {
         const { min, max } = TUNING_RANGES[field];
-        const id = FIELDS[field].attribute;
+        const id = FIELDS[field];
         return html`<div class="field">
           <label class="label" for=${id}><code>${id}</code></label>
           <div class="range">
