@@ -8,9 +8,11 @@
 import { writeFileSync } from 'node:fs';
 import { launchChromium } from '../test/e2e/support.js';
 import { cachedVideo } from './figures/cached-video.js';
+import { chunkWait } from './figures/chunk-wait.js';
 import { detection } from './figures/detection.js';
 import { durability } from './figures/durability.js';
 import { fieldMix } from './figures/field-mix.js';
+import { coreWebVitals } from './figures/lighthouse.js';
 import { memory } from './figures/memory.js';
 import { nodeDetection } from './figures/node-detection.js';
 import { nodeRedis } from './figures/node-redis.js';
@@ -33,6 +35,7 @@ if (!Number.isInteger(soakSeconds) || soakSeconds < 10 || soakSeconds > FULL_SOA
 /** The figures in report order, with the repetitions each uses. */
 const FIGURES: Record<string, (ctx: BenchContext) => Promise<Figure>> = {
   weight: (ctx) => weight(ctx),
+  chunks: (ctx) => chunkWait(ctx, 5),
   cached: (ctx) => cachedVideo(ctx, 15),
   detection: (ctx) => detection(ctx, 10, [1000, 250]),
   'field-mix': (ctx) => fieldMix(ctx, { fieldArrivals: 150, holdOutArrivals: 120, fixedArrivals: 60, fixedIntervals: [1000, 2000] }),
@@ -43,6 +46,7 @@ const FIGURES: Record<string, (ctx: BenchContext) => Promise<Figure>> = {
   'node-redis': (ctx) => nodeRedis(ctx, 10, 3, 1000),
   'node-detection': (ctx) => nodeDetection(ctx, 8, 3),
   static: (ctx) => staticResult(ctx, 15),
+  lighthouse: (ctx) => coreWebVitals(ctx, 5),
   soak: (ctx) => soak(ctx, soakSeconds),
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -47,6 +47,13 @@ export function syncCaptions(video: HTMLVideoElement, track: TextTrack, text: st
   const cues = [...track.cues!];
   if (!video.muted) for (const cue of cues) track.removeCue(cue);
   else if (!cues.length && Number.isFinite(video.duration)) {
-    for (const cue of captionsFor(text, video.duration)) track.addCue(new VTTCue(cue.start, cue.end, cue.text));
+    for (const { start, end, text: line } of captionsFor(text, video.duration)) {
+      const cue = new VTTCue(start, end, line);
+      // Placed by percent of the video's height, not by line: a line-snapped cue is laid out at the top first, then
+      // moved down, and that move counts as a layout shift (CLS).
+      cue.snapToLines = false;
+      cue.line = 85;
+      track.addCue(cue);
+    }
   }
 }

@@ -58,6 +58,12 @@ const viewStyles = css`
     line-height: 1.4;
     text-align: right;
   }
+  /* Keeps its width as the seconds grow ("9 s" to "10 s"): the right-aligned text would move otherwise (CLS). */
+  [part='elapsed'] {
+    display: inline-block;
+    min-width: 6ch;
+    font-variant-numeric: tabular-nums;
+  }
   [part='progress'] {
     appearance: none;
     display: block;

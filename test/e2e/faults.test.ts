@@ -103,6 +103,12 @@ async function settled(page: Page) {
   });
 }
 
+/** The visitor presses "Try again": the new generation has begun once the failure is gone. */
+async function retry(page: Page) {
+  await page.locator('#a [part="retry"]').click();
+  await page.waitForFunction(() => document.querySelector('#a')?.getAttribute('status') !== 'failed', undefined, { timeout: 10_000, polling: 20 });
+}
+
 /** The Worker's upstream calls for one script, as the mock saw them. */
 function upstream(content: string) {
   const ids = new Set(mock.tasks().filter((t) => t.request.content === content).map((t) => t.task_id));
@@ -133,7 +139,7 @@ describe('a failing /generate: a clear error, never retried by the Worker, retri
       expect(upstream(seen.content)).toEqual({ generate: 1, polls: 0 });
 
       // The fault was for one call: the visitor's retry starts a new generation, which plays.
-      await seen.page.locator('#a [part="retry"]').click();
+      await retry(seen.page);
       expect((await settled(seen.page)).status).toBe('done');
       expect(upstream(seen.content).generate).toBe(2);
     });
@@ -214,7 +220,7 @@ describe('faults that do not recover end the task with a clear error', () => {
     expect(seen.error).toEqual({ code: 'generation_failed', message: 'NavTalk could not generate the video.' });
     expect(seen.retryButton).toBe(true);
     mock.configure({ faults: { outcome: undefined } });
-    await seen.page.locator('#a [part="retry"]').click();
+    await retry(seen.page);
     expect((await settled(seen.page)).status).toBe('done');
     expect(upstream(seen.content).generate).toBe(2);
   });
@@ -261,7 +267,7 @@ describe('faults that do not recover end the task with a clear error', () => {
     // NavTalk forgets the task, so its URL stays 404 while new videos load (the reset also zeroes the call log).
     mock.reset();
     mock.configure({ timing: TIMING });
-    await seen.page.locator('#a [part="retry"]').click();
+    await retry(seen.page);
     expect((await settled(seen.page)).status).toBe('done');
     await seen.page.waitForFunction(() => {
       const video = document.querySelector('#a')!.shadowRoot!.querySelector('video');
