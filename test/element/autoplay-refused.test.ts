@@ -3,9 +3,10 @@
 // file makes the page do it the way Safari signals it: play() without a user gesture rejects with
 // NotAllowedError, muted or not. A real click (sendMouse) is a gesture, as a tap is on iOS.
 import { sendMouse } from '@web/test-runner-commands';
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import type { NavtalkAvatar } from '../../src/index.js';
 import { mount, part, ready } from './support/helpers.js';
+import { waitUntil } from './support/wait.js';
 import { testProxy } from './support/proxy.js';
 
 const TEXT = { character: 'navtalk.Leo', text: 'Hello from an iPhone.', voice: 'echo' };

@@ -1,5 +1,6 @@
 // The framework-free runner and the element's helpers, against the real test proxy.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
+import { waitUntil } from './support/wait.js';
 import { BACKOFF, backoffDelay, browserEnv, parseRetryAfter, runTask, shareTask, type TaskUpdate } from '../../src/client/index.js';
 import { captionsFor } from '../../src/element/captions.js';
 import { testProxy } from './support/proxy.js';

@@ -1,6 +1,7 @@
 // The element's reactive controllers, each on a small host of its own: what they do apart from the element's view.
 import { sendMouse } from '@web/test-runner-commands';
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { waitUntil } from './support/wait.js';
 import { LitElement } from 'lit';
 import { Generation } from '../../src/element/generation.js';
 import { AvatarInputs } from '../../src/element/inputs.js';

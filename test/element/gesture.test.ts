@@ -1,9 +1,10 @@
 // A real click (sendMouse) gives the page a user gesture, which lets video play with sound. Kept apart from
 // playback.test.ts, whose tests need the browser to refuse sound.
 import { sendMouse } from '@web/test-runner-commands';
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import type { NavtalkAvatar } from '../../src/index.js';
 import { mount, part, ready } from './support/helpers.js';
+import { waitUntil } from './support/wait.js';
 import { testProxy } from './support/proxy.js';
 
 /** A real click in the middle of an element's part. */

@@ -1,7 +1,8 @@
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import type { NavtalkAvatar, NavtalkStatusDetail } from '../../src/index.js';
 import { FIXTURE_VIDEO } from './support/script.js';
 import { failure, mount, part, ready, statusLog } from './support/helpers.js';
+import { waitUntil } from './support/wait.js';
 import { testProxy, type TestProxy } from './support/proxy.js';
 
 const TEXT = { character: 'navtalk.Leo', text: 'Hello there.', voice: 'echo' };

@@ -1,9 +1,10 @@
 // No real user gesture happens in this file: the browsers' autoplay policy (Chromium's default, Firefox's
 // media.autoplay.default=1 from web-test-runner.config.mjs) refuses unmuted play() here.
 import { emulateMedia } from '@web/test-runner-commands';
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import type { NavtalkAvatar } from '../../src/index.js';
 import { AUDIO, mount, part, ready } from './support/helpers.js';
+import { waitUntil } from './support/wait.js';
 import { testProxy } from './support/proxy.js';
 
 const SPEECH = 'Welcome to our shop. I can help you find the right size, track an order, or answer any question you have about returns.';

@@ -1,7 +1,8 @@
 // result-url: a video made in advance, played with no proxy call. No user gesture in this file.
-import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
 import type { NavtalkAvatar, NavtalkReadyEvent } from '../../src/index.js';
 import { failure, mount, part, ready, statusLog } from './support/helpers.js';
+import { waitUntil } from './support/wait.js';
 import { testProxy } from './support/proxy.js';
 import { FIXTURE_VIDEO } from './support/script.js';
 

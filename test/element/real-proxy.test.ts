@@ -1,7 +1,8 @@
 // The element through the real proxy handler (src/proxy) to the NavTalk mock: nothing of ours is scripted.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { NavtalkAvatar } from '../../src/index.js';
 import { failure, mount, part, ready, statusLog } from './support/helpers.js';
+import { waitUntil } from './support/wait.js';
 import { EXTRA_VOICE, FAILING_PROXY_PATH, REAL_PROXY_PATH, REFUSAL, REFUSING_PROXY_PATH } from './support/real-proxy-paths.js';
 
 const ENDPOINT = REAL_PROXY_PATH;

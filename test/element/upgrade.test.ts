@@ -1,7 +1,8 @@
 // No layout shift while the element upgrades: a page that reserves the box with the rule docs/element.md gives
 // keeps every box where it was when the element's script arrives, renders and plays. This file registers the
 // tag itself, late, as a page whose script loads after its HTML does (so it imports no helper that defines it).
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from './support/wait.js';
 import type { NavtalkAvatar } from '../../src/index.js';
 import { testProxy } from './support/proxy.js';
 

@@ -32,6 +32,8 @@ class Endpoint {
   proxy: FakeProxy;
   /** Preview images served (the poster of a character avatar). */
   previews = 0;
+  /** `?script=` lookups answered (each a 404: nothing is kept). */
+  lookups = 0;
   /** Every generation request, in order, including held polls (which never reach the fake). */
   requests: ProxyRequest[] = [];
   /** Generations stay in progress and each poll is held open, as a long-polling proxy holds them until something changes. */
@@ -43,10 +45,16 @@ class Endpoint {
   }
 
   handle(req: IncomingMessage, res: ServerResponse) {
+    const query = new URL(req.url ?? '/', 'http://x').searchParams;
     // The character's preview (the poster) is a plain GET of its own, not part of a generation.
-    if (new URL(req.url ?? '/', 'http://x').searchParams.has('preview')) {
+    if (query.has('preview')) {
       this.previews++;
       return void res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(POSTER);
+    }
+    // The element's look for a finished copy of the script: nothing is kept here, so it goes on to the POST.
+    if (query.has('script')) {
+      this.lookups++;
+      return void res.writeHead(404, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"error":{"code":"not_found","message":"Not made yet."}}');
     }
     const request: ProxyRequest = { method: req.method ?? 'GET', abandoned: false };
     this.requests.push(request);
@@ -183,6 +191,7 @@ describe.concurrent.each(EXAMPLES)('the $name example', (example) => {
       endpoint.holdPolls = true;
       await page.goto(url);
       await expect.poll(() => endpoint.requests.map((r) => r.method), { timeout: 10_000 }).toEqual(['POST', 'GET']);
+      expect(endpoint.lookups).toBe(1);
       await expect.poll(() => uiText(page, 'status')).toBe('started');
       // Its poster is the character's preview, through the app's own proxy.
       await expect.poll(() => endpoint.previews).toBeGreaterThan(0);
