@@ -9,7 +9,7 @@ import { chromeLauncher, puppeteerCore } from '@web/test-runner-chrome';
 import { junitReporter } from '@web/test-runner-junit-reporter';
 import { findChromium, findFirefox } from './scripts/find-browser.mjs';
 import { createTestProxy } from './test/element/support/test-proxy.ts';
-import { webMiddleware } from './test/element/support/web-middleware.ts';
+import { staticFiles, webMiddleware } from './test/element/support/web-middleware.ts';
 import { REAL_PROXY_PATH, createRealProxy } from './test/element/support/real-proxy.ts';
 import { webkitLauncher } from './test/element/support/webkit-launcher.ts';
 
@@ -127,6 +127,7 @@ export default {
   ],
   browsers,
   middleware: [
+    staticFiles('/test/fixtures/'),
     webMiddleware(createTestProxy(), (path) => path.startsWith('/proxy/') || path.startsWith('/__proxy/')),
     webMiddleware(realProxy.handler, (path) => path.startsWith(REAL_PROXY_PATH)),
   ],

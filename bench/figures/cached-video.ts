@@ -82,11 +82,13 @@ export async function cachedVideo({ browser, workerConfig, bundle, log }: BenchC
       stats(`${visit} visit, ours: done to first frame`, ours[visit].map((r) => r.frame - r.done)),
       stats(`${visit} visit, bare video: append to first frame`, bare[visit].map((r) => r.frame)),
     ]);
-    const met = (visit: Visit) => frame(ours[visit]) <= 1.2 * frame(bare[visit]);
+    /** Issue 19's goals for a cached script through the proxy: a first visit still opens a connection to it. */
+    const limit = (visit: Visit) => (visit === 'first' ? 1.5 : 1.2);
+    const met = (visit: Visit) => frame(ours[visit]) <= limit(visit) * frame(bare[visit]);
     const proxy = (visit: Visit) => ms(median(ours[visit].map((r) => r.done)));
     const note = (visit: Visit) => met(visit)
-      ? `${visit === 'first' ? 'First visit' : 'Repeat view'}: ours takes ${ratio(frame(ours[visit]), frame(bare[visit]))} the time of a bare video: the goal (<= 1.2x) is met.`
-      : `${visit === 'first' ? 'First visit' : 'Repeat view'}: **missed** (${ratio(frame(ours[visit]), frame(bare[visit]))} > 1.2x).`;
+      ? `${visit === 'first' ? 'First visit' : 'Repeat view'}: ours takes ${ratio(frame(ours[visit]), frame(bare[visit]))} the time of a bare video: the goal (<= ${limit(visit)}x) is met.`
+      : `${visit === 'first' ? 'First visit' : 'Repeat view'}: **missed** (${ratio(frame(ours[visit]), frame(bare[visit]))} > ${limit(visit)}x).`;
     const missed = !met('first') || !met('repeat');
 
     const preRows = (['first', 'repeat'] as const).flatMap((visit) => [
@@ -112,7 +114,7 @@ export async function cachedVideo({ browser, workerConfig, bundle, log }: BenchC
       summary: [
         ...(['first', 'repeat'] as const).map((visit) => ({
           figure: `2. cached video, connection to first frame (${visit} visit)`, ours: ms(frame(ours[visit])), baseline: ms(frame(bare[visit])),
-          ratio: ratio(frame(ours[visit]), frame(bare[visit])), goal: '<= 1.2x', met: met(visit),
+          ratio: ratio(frame(ours[visit]), frame(bare[visit])), goal: `<= ${limit(visit)}x`, met: met(visit),
         })),
         ...(['first', 'repeat'] as const).map((visit) => ({
           figure: `2. result-url avatar beside a bare video of the same file, first frame (${visit} visit)`,
@@ -120,9 +122,9 @@ export async function cachedVideo({ browser, workerConfig, bundle, log }: BenchC
         })),
       ],
       body: `
-The script's video is already made and the Worker keeps a copy in R2 (simulated by wrangler dev), so it answers the
-element's POST with \`done\` at once and a \`video_url\` on itself (\`/?video=\`: Range, ETag, \`Cache-Control: public,
-max-age=31536000, immutable\`); the element's video streams through the Worker from R2. Ours: a
+The script's video is already made and the Worker keeps a copy in R2 (simulated by wrangler dev). The element's
+\`<video>\` asks for it by its script (\`/?script=<base64url of the request>\`, a plain GET: no preflight, no POST), and
+the Worker serves its kept copy as it serves \`?video=\` (Range, ETag), streaming from R2. Ours: a
 \`<navtalk-avatar trigger="load" autoplay muted>\` appended to a page that has already loaded the CDN bundle, timed
 from the append (connectedCallback) to the first \`requestVideoFrameCallback\` of its video. Baseline: a
 \`<video muted autoplay playsinline preload="auto">\` of the same file (the mock's \`/videos/<id>.mp4\`, 65 KB,
@@ -136,7 +138,7 @@ ${table(['', 'median', 'p90', 'min', 'max'], rows)}
 
 ${note('first')}
 ${note('repeat')}
-${missed ? `Why: before its video can start loading, the element must learn the video's URL from the proxy (a POST; on a first visit also a CORS preflight): ${proxy('first')} on a first visit and ${proxy('repeat')} on a repeat view here, through wrangler dev's two workerd processes and the task's Durable Object, while the bare video starts fetching at once. What would close it: take the round trip off the critical path, e.g. let a page that knows the script is cached pass its \`video_url\` up front (the element starts loading it at once and confirms with the proxy in the background), or serve cached results by a GET on a task id the page can compute (a simple request: no preflight), from the edge cache. The first is what \`result-url\` does, below.` : ''}
+Status \`done\` comes when the video's metadata has loaded (${proxy('first')} on a first visit, ${proxy('repeat')} on a repeat view): the lookup is the video's own request, so nothing waits for the proxy before the video starts loading. ${missed ? `Why the goal is missed: the kept copy comes through the Worker (wrangler dev's two workerd processes, the Worker's store lookup and R2) where the bare video is a file of the mock's; the element adds its upgrade and first render, and the \`later\` chunk is fetched beside the video.` : ''}
 
 
 **Pre-rendered (\`result-url\`).** The same script's video made in advance, as \`navtalk-avatar prerender\` leaves the

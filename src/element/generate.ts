@@ -25,8 +25,10 @@ export interface GenerationOptions {
 }
 
 export interface GenerationListener {
-  /** The request is valid and goes out (its text is what the video will say). */
+  /** The request is valid (its text is what the video will say); a kept copy is looked for first. */
   accepted(request: GenerateRequest): void;
+  /** No kept copy: the proxy is asked to make the video (what the loading view counts the wait from). */
+  asking(): void;
   update(update: GenerationUpdate): void;
   fail(error: NavtalkErrorDetail): void;
 }
@@ -100,6 +102,7 @@ export function startGeneration(host: AvatarInputs, options: GenerationOptions, 
       return left || on.update({ status: 'done', taskId: null, resultUrl: kept });
     }
     if (left) return;
+    on.asking();
     leave = shareTask(
       { endpoint, body: request, timeoutMs, recheck: options.recheck },
       { update: (update) => on.update(update as GenerationUpdate), fail: (error) => on.fail(detailOf(error)) },

@@ -168,8 +168,9 @@ export class Generation implements ReactiveController {
     this.#leave = startGeneration(this.host, options, {
       accepted: (request) => {
         this.spokenText = request.content;
-        clock.start();
+        clock.hold();
       },
+      asking: () => clock.start(),
       update: (update) => this.#onUpdate(update),
       fail: (error) => this.#fail(error),
     });

@@ -17,9 +17,14 @@ export class LoadingClock implements ReactiveController {
     host.addController(this);
   }
 
-  /** A generation starts now. */
+  /** The proxy is asked to make the video now: the wait the loading view shows starts. */
   start(): void {
     this.now = this.startedAt = Date.now();
+  }
+
+  /** Nothing counts yet (the element looks for a kept copy, its video loading as a result-url's would). */
+  hold(): void {
+    this.startedAt = 0;
   }
 
   /** A failure now; a retry is allowed after `seconds` (Retry-After), or at once. */
@@ -28,9 +33,9 @@ export class LoadingClock implements ReactiveController {
     this.retryAt = seconds ? this.now + seconds * 1000 : 0;
   }
 
-  /** Milliseconds since the generation started. */
+  /** Milliseconds since the proxy was asked (0 while held). */
   get elapsed(): number {
-    return Math.max(0, this.now - this.startedAt);
+    return this.startedAt && Math.max(0, this.now - this.startedAt);
   }
 
   /** Whole seconds until a retry is allowed (0 when it is). */

@@ -80,6 +80,20 @@ describe('LoadingClock', () => {
     expect(host.updates).to.equal(stopped);
   });
 
+  it('counts nothing while held (a kept copy is looked for), and from start once the proxy is asked', async () => {
+    const host = await mountHost<Host>('controller-host');
+    const clock = new LoadingClock(host);
+    clock.hold();
+    clock.run(true);
+    await waitUntil(() => clock.now > 0, 'the held clock still ticks');
+    expect(clock.elapsed).to.equal(0);
+    clock.start();
+    await waitUntil(() => clock.elapsed > 0, 'the started clock counts');
+    clock.hold();
+    expect(clock.elapsed).to.equal(0);
+    clock.run(false);
+  });
+
   it('stops ticking when its host leaves the page', async () => {
     const host = await mountHost<Host>('controller-host');
     const clock = new LoadingClock(host);

@@ -31,13 +31,14 @@ describe('polling', () => {
     // The first poll asked for a long-poll; once answered at once with no change, plain polls follow.
     expect(query(polls[0]!)).to.have.keys(['task_id', 'wait', 'status']);
     for (const poll of polls.slice(1)) expect(query(poll)).to.deep.equal({ task_id: 'task-1' });
-    // 1 s, 1.6 s, 2.56 s, each +-20 %, plus up to 250 ms for the round trip (a browser beside other suites).
+    // 1 s, 1.6 s, 2.56 s, each +-20 %, plus up to 600 ms for the round trip (WebKitGTK beside other suites). A slow
+    // round trip may make one gap look shorter than the one before; the third is always longer than the first.
     const [a, b, c] = gaps(polls);
     expect(polls.length).to.be.at.least(4);
-    expect(a).to.be.within(800, 1450);
-    expect(b).to.be.within(1280, 2170);
-    expect(c).to.be.within(2048, 3320);
-    expect(a! < b! && b! < c!).to.equal(true);
+    expect(a).to.be.within(800, 1800);
+    expect(b).to.be.within(1280, 2520);
+    expect(c).to.be.within(2048, 3670);
+    expect(a).to.be.lessThan(c!);
   });
 
   it('honours Retry-After in seconds on a 503 poll', async () => {

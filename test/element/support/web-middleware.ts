@@ -1,6 +1,7 @@
 // Mounts a Web-standard handler `(Request) => Promise<Response>` in the test runner's dev server (Koa).
 // The Request's signal aborts when the browser goes away before the answer, so handlers can see aborted fetches.
 import type { Middleware } from 'koa';
+import sirv from 'sirv';
 import { dropped } from './test-proxy.js';
 
 export function webMiddleware(handler: (request: Request) => Promise<Response>, matches: (path: string) => boolean): Middleware {
@@ -36,5 +37,25 @@ export function webMiddleware(handler: (request: Request) => Promise<Response>, 
     ctx.status = response.status;
     response.headers.forEach((value, key) => ctx.set(key, value));
     ctx.body = body;
+  };
+}
+
+/**
+ * Serves the files under `prefix` as a static host or CDN does, Range requests answered `206` (sirv). The runner's
+ * own file server answers every Range request with the whole file (`200`), which WebKitGTK's GStreamer refuses
+ * ("unexpected 200 HTTP status code for range request"), failing a video at random once several load at once.
+ */
+export function staticFiles(prefix: string): Middleware {
+  const serve = sirv('.', { dev: true });
+  return (ctx, next) => {
+    if (!ctx.path.startsWith(prefix)) return next();
+    return new Promise<void>((resolve, reject) => {
+      ctx.res.on('close', () => resolve());
+      ctx.respond = false;
+      serve(ctx.req, ctx.res, () => {
+        ctx.respond = true;
+        next().then(resolve, reject);
+      });
+    });
   };
 }
