@@ -20,6 +20,8 @@ export interface GenerationOptions {
   /** The video made in advance would not load: messages about the inputs say so. */
   fallback: boolean;
   playback: Playback;
+  /** Play the result once ready (autoplay, or play() was called): a kept copy starts as it loads, as a result-url's does. */
+  play: boolean;
   /** How a new video is made, saying `text`. */
   videoOptions(text: string | undefined): VideoOptions;
 }
@@ -45,8 +47,10 @@ async function toBase64(audio: Blob | ArrayBuffer): Promise<string> {
  * Tries a URL that may or may not be a video (a proxy's `?script=` answer): true once its metadata loads (the video
  * is kept as the playback's, ready to show), false if it errors or `timeoutMs` passes first (it is dropped).
  */
-async function probe(playback: Playback, url: string, options: VideoOptions, timeoutMs: number): Promise<boolean> {
+async function probe(playback: Playback, url: string, options: VideoOptions, play: boolean, timeoutMs: number): Promise<boolean> {
   const video = (playback.probing = playback.videoFor(url, options));
+  // Its first frame is then there when it is shown; a miss (404) just refuses to play.
+  if (play) void playback.play(video);
   const loaded = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
     const settle = (ok: boolean) => () => {
@@ -98,7 +102,7 @@ export function startGeneration(host: AvatarInputs, options: GenerationOptions, 
     on.update({ status: 'submitting', taskId: null, resultUrl: null });
     const timeoutMs = (host.timeout > 0 ? host.timeout : DEFAULT_TIMEOUT_SECONDS) * 1000;
     const kept = options.recheck ? null : scriptUrl(endpoint, request);
-    if (kept && (await probe(options.playback, kept, options.videoOptions(request.content), Math.min(PROBE_TIMEOUT_MS, timeoutMs)))) {
+    if (kept && (await probe(options.playback, kept, options.videoOptions(request.content), options.play, Math.min(PROBE_TIMEOUT_MS, timeoutMs)))) {
       return left || on.update({ status: 'done', taskId: null, resultUrl: kept });
     }
     if (left) return;

@@ -164,7 +164,9 @@ export class Generation implements ReactiveController {
     if (run !== this.#run) return;
     const recheck = this.#recheck;
     this.#recheck = false;
-    const options = { recheck, fallback: this.#fallback, playback: this.playback, videoOptions: this.view.videoOptions };
+    const options = {
+      recheck, fallback: this.#fallback, playback: this.playback, play: this.#playWhenReady || this.#autoplay(), videoOptions: this.view.videoOptions,
+    };
     this.#leave = startGeneration(this.host, options, {
       accepted: (request) => {
         this.spokenText = request.content;

@@ -90,7 +90,8 @@ describe('autoplay refused even muted (iOS Low Power Mode, Safari "Never Auto-Pl
     await ready(el);
     await el.updateComplete;
     const video = await refusedAutoplay(el, errors);
-    expect(refused).to.deep.equal(['muted']);
+    // Never with sound (the script's lookup, a video too, was asked to play muted as well).
+    expect(new Set(refused)).to.deep.equal(new Set(['muted']));
     await tap(el, 'play');
     await advancing(video);
     expect(video.muted).to.equal(true);

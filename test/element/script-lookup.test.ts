@@ -3,6 +3,7 @@ import { expect } from '@open-wc/testing';
 import { scriptUrl } from '../../src/protocol/index.js';
 import { failure, mount, part, ready, statusLog } from './support/helpers.js';
 import { testProxy } from './support/proxy.js';
+import { waitUntil } from './support/wait.js';
 
 const SCRIPT = { character: 'navtalk.Leo', text: 'Kept on the proxy.', voice: 'echo' } as const;
 const REQUEST = { character_name: SCRIPT.character, content: SCRIPT.text, voice: SCRIPT.voice };
@@ -21,6 +22,44 @@ describe('a finished script from the proxy (?script=)', () => {
     await el.updateComplete;
     // The probe's <video> is the one shown: its data is already on its way.
     expect(part<HTMLVideoElement>(el, 'video')!.getAttribute('src')).to.equal(url);
+  });
+
+  it('with autoplay, a kept script starts playing as it loads (as a result-url does), so it plays when shown', async () => {
+    const proxy = await testProxy({ kept: true });
+    // Which videos are asked to play before navtalk-ready (the old way asked only once rendered, after done).
+    const early: string[] = [];
+    let isReady = false;
+    const play = HTMLMediaElement.prototype.play;
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+      if (!isReady) early.push(this.getAttribute('src') ?? '');
+      return play.call(this);
+    };
+    const readyFirst = () => (isReady = true);
+    document.addEventListener('navtalk-ready', readyFirst, { once: true });
+    let url: string;
+    try {
+      const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', autoplay: true, muted: true, ...SCRIPT });
+      url = await ready(el);
+      await el.updateComplete;
+      const video = part<HTMLVideoElement>(el, 'video')!;
+      expect(video.getAttribute('src')).to.equal(url);
+      await waitUntil(() => video.currentTime > 0, 'the kept copy plays', { timeout: 10_000 });
+    } finally {
+      HTMLMediaElement.prototype.play = play;
+      document.removeEventListener('navtalk-ready', readyFirst);
+    }
+    expect(early).to.deep.equal([url]);
+  });
+
+  it('with autoplay, a lookup that misses plays nothing until the video is made, then plays it', async () => {
+    const proxy = await testProxy();
+    const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', autoplay: true, muted: true, ...SCRIPT });
+    expect(await ready(el)).to.match(/\/test\/fixtures\/avatar\.mp4$/);
+    await el.updateComplete;
+    const video = part<HTMLVideoElement>(el, 'video')!;
+    expect(video.getAttribute('src')).to.match(/\/test\/fixtures\/avatar\.mp4$/);
+    await waitUntil(() => video.currentTime > 0, 'the made video plays', { timeout: 10_000 });
+    expect(part(el, 'play')).to.equal(null);
   });
 
   it('a script not made yet is looked up once, then POSTed and followed as before', async () => {
