@@ -151,7 +151,8 @@ export class NavtalkAvatar extends AvatarInputs {
     const details = views && loading && elapsed >= LOADING_DELAY_MS;
     const when = this.when;
     return html`
-      ${resultUrl ? this.#renderVideo(s, resultUrl) : this.#renderPoster()}
+      ${this.#renderPoster(!resultUrl)}
+      ${resultUrl ? this.#renderVideo(s, resultUrl) : nothing}
       ${status === 'idle' && (when === 'click' || (this.#generation.cancelled && when !== 'manual'))
         ? html`<button part="play" class="center" @click=${this.play}>${s.play}</button>`
         : nothing}
@@ -175,8 +176,12 @@ export class NavtalkAvatar extends AvatarInputs {
     return this.poster || this.imageUrl || (this.character && endpoint ? previewUrl(endpoint, this.character) : '');
   }
 
-  #renderPoster() {
-    const src = this.#posterUrl();
+  /**
+   * The page's own poster (slot="poster", in its HTML: painted before the script runs) stays under the video until
+   * its first frame covers it; the default image (`poster`, `image-url`, the character's preview) shows only before.
+   */
+  #renderPoster(image: boolean) {
+    const src = image && this.#posterUrl();
     return html`<slot name="poster">
       ${src && src !== this._brokenPoster
         ? html`<img part="poster" src=${src} alt="" @error=${() => (this._brokenPoster = src)} />`
@@ -200,11 +205,12 @@ export class NavtalkAvatar extends AvatarInputs {
 
   /**
    * How a new video is made. One made before the first render had no poster on screen, and its first frame comes
-   * sooner without a poster to fetch.
+   * sooner without a poster to fetch; the page's own poster is under it already.
    */
   #videoOptions(text: string | undefined): VideoOptions {
     const lang = this.closest('[lang]')?.getAttribute('lang') || 'en';
-    return { poster: this.hasUpdated ? this.#posterUrl() : undefined, text, label: this.#strings().captions, lang };
+    const poster = this.hasUpdated && !this.querySelector('[slot=poster]') ? this.#posterUrl() : undefined;
+    return { poster, text, label: this.#strings().captions, lang };
   }
 
   /** The views, loaded (once per page), with their styles added to this avatar, and its clock. */

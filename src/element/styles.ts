@@ -28,10 +28,8 @@ export const styles = css`
     height: 100%;
     object-fit: var(--navtalk-object-fit, cover);
   }
+  /* Text only: a button centres it by itself. */
   button {
-    display: inline-flex;
-    align-items: center;
-    gap: 0.4em;
     border: 0;
     border-radius: 999px;
     padding: 0.6em 1.2em;

@@ -56,12 +56,13 @@ const viewStyles = css`
     padding: 0.75em 1em;
     background: #000000b3;
     line-height: 1.4;
-    text-align: right;
+    text-align: left;
   }
-  /* Keeps its width as the seconds grow ("9 s" to "10 s"): the right-aligned text would move otherwise (CLS). */
+  /* Keeps its width and its text's start as the seconds grow ("9 s" to "10 s"): right-aligned text would move (CLS). */
   [part='elapsed'] {
     display: inline-block;
     min-width: 6ch;
+    text-align: left;
     font-variant-numeric: tabular-nums;
   }
   [part='progress'] {

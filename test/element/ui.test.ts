@@ -57,6 +57,29 @@ describe('box and poster', () => {
     const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="poster"]')!;
     expect(slot.assignedElements().map((e) => e.getAttribute('alt'))).to.deep.equal(['Leo, our assistant']);
   });
+
+  it("keeps the page's own poster under the video until its first frame (no empty box, no other image over it)", async () => {
+    const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
+    const el = await fixture<NavtalkAvatar>(html`<navtalk-avatar endpoint=${proxy.endpoint} trigger="load" character="navtalk.Leo" text="Hi" voice="echo">
+      <img slot="poster" src=${POSTER} alt="" />
+    </navtalk-avatar>`);
+    await ready(el);
+    await el.updateComplete;
+    const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="poster"]')!;
+    const video = part<HTMLVideoElement>(el, 'video')!;
+    expect(slot.assignedElements()).to.have.length(1);
+    // Drawn after the slot, over it; with no poster image of its own (the preview) to show instead until it plays.
+    expect(slot.compareDocumentPosition(video) & Node.DOCUMENT_POSITION_FOLLOWING).to.not.equal(0);
+    expect(video.poster).to.equal('');
+    expect(part(el, 'poster')).to.equal(null);
+  });
+
+  it('a video made in advance covers the poster that was on screen; the default image is not fetched under it', async () => {
+    const el = await mount({ endpoint: 'https://proxy.example/api', 'result-url': '/test/fixtures/avatar.mp4', trigger: 'load', ...TEXT });
+    await el.updateComplete;
+    expect(part(el, 'video')).to.exist;
+    expect(part(el, 'poster'), 'no request for the preview of a pre-rendered avatar').to.equal(null);
+  });
 });
 
 describe('loading UI', () => {
