@@ -62,11 +62,11 @@ const PLANS: [string, string, string][] = [
 
 /**
  * The page; `avatar`: the tag to put in the hero (none for the page alone). With an avatar, the head loads the CDN
- * bundle and has the Quick start's `:not(:defined)` rule.
+ * bundle and has the Quick start's `:not(:defined)` rule, and any `rules` more.
  */
-export function marketingPage(avatar?: string): string {
+export function marketingPage(avatar?: string, rules = ''): string {
   const head = avatar
-    ? '<script type="module" src="/navtalk-avatar.js"></script>\n<style>navtalk-avatar:not(:defined) { display: block; aspect-ratio: 1; }</style>'
+    ? `<script type="module" src="/navtalk-avatar.js"></script>\n<style>navtalk-avatar:not(:defined) { display: block; aspect-ratio: 1; }${rules && ` ${rules}`}</style>`
     : '';
   return `<!doctype html>
 <html lang="en">

@@ -115,4 +115,33 @@ describe('upgrading on a page that reserves the box', () => {
     }
     expect(shifts).to.deep.equal([]);
   });
+
+  it('a poster in the HTML, sized by the rule docs/element.md gives, paints before the script and stays put on upgrade', async () => {
+    const shifts: unknown[] = [];
+    const observer = new PerformanceObserver((list) => shifts.push(...list.getEntries()));
+    if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) observer.observe({ type: 'layout-shift' });
+    // Its own tag name, undefined until the test defines it (navtalk-avatar is defined by now).
+    const style = document.createElement('style');
+    style.textContent = `${RESERVE.replace(/navtalk-avatar/g, 'poster-avatar')}
+      poster-avatar:not(:defined) > [slot=poster] { display: block; width: 100%; height: 100%; object-fit: cover; }`;
+    document.head.appendChild(style);
+    const poster = new URL('/test/fixtures/poster.png', location.href).href;
+    const page = await fixture<HTMLElement>(html`<section class="reserved" style="width: 240px">
+      <poster-avatar trigger="manual" character="navtalk.Leo" text="Painted early." voice="echo"><img slot="poster" src=${poster} alt="" /></poster-avatar>
+      <p>Text below the avatar.</p>
+    </section>`);
+    const img = page.querySelector('img')!;
+    await waitUntil(() => img.complete && img.naturalWidth > 0, 'the poster loads before the script');
+    const rect = () => Object.values(img.getBoundingClientRect().toJSON()).map(Math.round);
+    const before = rect();
+    expect(before.slice(2, 4), 'it fills the reserved box').to.deep.equal([240, 240]);
+    const { NavtalkAvatar } = await import('../../src/index.js');
+    NavtalkAvatar.define('poster-avatar');
+    const avatar = page.querySelector('poster-avatar') as NavtalkAvatar;
+    await avatar.updateComplete;
+    expect(avatar.shadowRoot!.querySelector('slot[name="poster"]'), 'the element is upgraded').to.exist;
+    expect(rect()).to.deep.equal(before);
+    observer.disconnect();
+    expect(shifts).to.deep.equal([]);
+  });
 });
