@@ -101,8 +101,8 @@ export async function weight({ bundle }: BenchContext): Promise<Figure> {
     body: `
 The CDN bundle as \`npm run build\` makes it: \`dist/navtalk-avatar.js\`, the entry a page loads (it registers the tag,
 reads the attributes, renders the poster and plays a video made in advance; Lit included), and the chunks beside it
-in \`dist/${BUNDLE_CHUNKS}/\` that it imports when first needed (\`later\`: the request code, the loading and error
-views, when a generation starts; \`captions\`: the cues of a muted video's captions). Beside them the one-file build
+in \`dist/${BUNDLE_CHUNKS}/\` that it imports when first needed (one, \`later\`: the request code, the loading and error
+views and the cues of a muted video's captions, when a generation starts or a video is muted). Beside them the one-file build
 for hosts that serve a single file, and \`export * from 'lit'\` bundled the same way (Vite 8 library mode, ESM, es2022,
 minified by Rolldown, then terser). gzip at level 9, brotli at quality 11 (node:zlib), each file alone, as a browser
 fetches it and as size-limit counts (1 kB = 1,000 bytes). Sizes are exact: one measurement.
