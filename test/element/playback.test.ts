@@ -10,8 +10,8 @@ import { testProxy } from './support/proxy.js';
 const SPEECH = 'Welcome to our shop. I can help you find the right size, track an order, or answer any question you have about returns.';
 const TEXT = { character: 'navtalk.Leo', text: SPEECH, voice: 'echo' };
 
-async function done(attributes: Record<string, string | boolean>): Promise<{ el: NavtalkAvatar; video: HTMLVideoElement }> {
-  const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
+async function done(attributes: Record<string, string | boolean>, videoUrl?: string): Promise<{ el: NavtalkAvatar; video: HTMLVideoElement }> {
+  const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }], ...(videoUrl ? { videoUrl } : {}) });
   const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', ...attributes });
   await ready(el);
   await el.updateComplete;
@@ -146,8 +146,13 @@ describe('playback', () => {
     }
   });
 
-  it('several autoplay muted avatars all play: a muted video is never paused by another', async () => {
-    const avatars = await Promise.all(['One.', 'Two.', 'Three.'].map((text) => done({ ...TEXT, text, autoplay: true, muted: true, loop: true })));
+  it('several autoplay muted avatars all play: a muted video is never paused by another', async function () {
+    // WebKitGTK decodes the three in software with GStreamer, and now and then (about 1 run in 10 here, on an idle
+    // machine too) one stalls at readyState 2 for good; the behaviour under test fails every time, not now and then.
+    if (navigator.userAgent.includes('WebKit') && !navigator.userAgent.includes('Chrome/')) this.retries(2);
+    // Each its own video, as avatars of different scripts have.
+    const avatars = await Promise.all(['One.', 'Two.', 'Three.'].map((text, i) =>
+      done({ ...TEXT, text, autoplay: true, muted: true, loop: true }, `/test/fixtures/avatar.mp4?avatar=${i + 1}`)));
     await Promise.all(avatars.map(({ video }) => advancing(video)));
     const at = avatars.map(({ video }) => video.currentTime);
     await waitUntil(() => avatars.every(({ video }, i) => video.currentTime > at[i]! + 0.3), 'all three keep advancing', { timeout: 10_000 });
