@@ -56,7 +56,7 @@ const viewStyles = css`
     padding: 0.75em 1em;
     background: #000000b3;
     line-height: 1.4;
-    text-align: left;
+    text-align: right;
   }
   /* Keeps its width and its text's start as the seconds grow ("9 s" to "10 s"): right-aligned text would move (CLS). */
   [part='elapsed'] {
