@@ -51,7 +51,7 @@ describe('a finished script from the proxy (?script=)', () => {
     expect(early).to.deep.equal([url]);
   });
 
-  it('with autoplay, a lookup that misses plays nothing until the video is made, then plays it', async () => {
+  it('with autoplay, a lookup that misses still plays the video made after it, with no Play button', async () => {
     const proxy = await testProxy();
     const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', autoplay: true, muted: true, ...SCRIPT });
     expect(await ready(el)).to.match(/\/test\/fixtures\/avatar\.mp4$/);

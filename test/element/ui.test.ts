@@ -74,7 +74,7 @@ describe('box and poster', () => {
     expect(part(el, 'poster')).to.equal(null);
   });
 
-  it('a video made in advance covers the poster that was on screen; the default image is not fetched under it', async () => {
+  it('a video made in advance and played at once fetches no default poster image under it', async () => {
     const el = await mount({ endpoint: 'https://proxy.example/api', 'result-url': '/test/fixtures/avatar.mp4', trigger: 'load', ...TEXT });
     await el.updateComplete;
     expect(part(el, 'video')).to.exist;
