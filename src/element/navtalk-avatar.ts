@@ -209,7 +209,7 @@ export class NavtalkAvatar extends AvatarInputs {
    */
   #videoOptions(text: string | undefined): VideoOptions {
     const lang = this.closest('[lang]')?.getAttribute('lang') || 'en';
-    const poster = this.hasUpdated && !this.querySelector('[slot=poster]') ? this.#posterUrl() : undefined;
+    const poster = this.hasUpdated && !this.querySelector(':scope > [slot=poster]') ? this.#posterUrl() : undefined;
     return { poster, text, label: this.#strings().captions, lang };
   }
 

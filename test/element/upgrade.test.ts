@@ -8,19 +8,25 @@ import { testProxy } from './support/proxy.js';
 
 const RESERVE = '.reserved navtalk-avatar:not(:defined) { display: block; aspect-ratio: 1; }';
 
-/** Where the avatar and the paragraph after it are, to the pixel. */
-const boxes = (root: HTMLElement) => [...root.querySelectorAll('navtalk-avatar, p')].map((node) => {
+/** Where a node is, to the pixel. */
+const box = (node: Element) => {
   const { x, y, width, height } = node.getBoundingClientRect();
   return [x, y, width, height].map(Math.round);
-});
+};
+/** Where the avatar and the paragraph after it are. */
+const boxes = (root: HTMLElement) => [...root.querySelectorAll('navtalk-avatar, p')].map(box);
+
+/** Layout shifts from now on (Chromium reports them; the others have none to report); `stop` ends the watch. */
+function watchShifts(): { shifts: PerformanceEntry[]; stop(): void } {
+  const shifts: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => shifts.push(...list.getEntries()));
+  if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) observer.observe({ type: 'layout-shift' });
+  return { shifts, stop: () => observer.disconnect() };
+}
 
 describe('upgrading on a page that reserves the box', () => {
   it('moves nothing: not when the tag is defined, not when it renders, not when the video is ready', async () => {
-    const shifts: number[] = [];
-    if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) {
-      new PerformanceObserver((list) => shifts.push(...list.getEntries().map((e) => (e as PerformanceEntry & { value: number }).value)))
-        .observe({ type: 'layout-shift' });
-    }
+    const { shifts, stop } = watchShifts();
     const style = document.createElement('style');
     style.textContent = RESERVE;
     document.head.appendChild(style);
@@ -52,13 +58,12 @@ describe('upgrading on a page that reserves the box', () => {
     await avatar.updateComplete;
     expect(boxes(reserved), 'with the video').to.deep.equal(before.reserved);
     // Chromium also reports layout shifts: only the bare avatar's upgrade made one.
+    stop();
     if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) expect(shifts).to.have.length(1);
   });
 
   it('the loading panel showing up and going away is no layout shift (the live region keeps its place)', async () => {
-    const shifts: unknown[] = [];
-    const observer = new PerformanceObserver((list) => shifts.push(...list.getEntries()));
-    if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) observer.observe({ type: 'layout-shift' });
+    const { shifts, stop } = watchShifts();
     await import('../../src/define.js');
     const proxy = await testProxy({ timeline: [{ status: 'processing', at: 0 }, { status: 'done', at: 1500 }] });
     const page = await fixture<HTMLElement>(html`<section style="width: 240px">
@@ -73,14 +78,12 @@ describe('upgrading on a page that reserves the box', () => {
     expect(status.getBoundingClientRect().toJSON()).to.deep.include({ x: before.x, y: before.y });
     await waitUntil(() => avatar.status === 'done', 'the video is ready', { timeout: 5000 });
     await avatar.updateComplete;
-    observer.disconnect();
+    stop();
     expect(shifts).to.deep.equal([]);
   });
 
   it('the seconds growing a digit ("9 s" to "10 s") move no text (a shift Lighthouse counted)', async () => {
-    const shifts: unknown[] = [];
-    const observer = new PerformanceObserver((list) => shifts.push(...list.getEntries()));
-    if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) observer.observe({ type: 'layout-shift' });
+    const { shifts, stop } = watchShifts();
     await import('../../src/define.js');
     const proxy = await testProxy({ timeline: [{ status: 'processing', at: 0 }] });
     const page = await fixture<HTMLElement>(html`<section style="width: 240px">
@@ -111,15 +114,13 @@ describe('upgrading on a page that reserves the box', () => {
     } finally {
       Date.now = realNow;
       avatar.cancel();
-      observer.disconnect();
+      stop();
     }
     expect(shifts).to.deep.equal([]);
   });
 
   it('a poster in the HTML, sized by the rule docs/element.md gives, paints before the script and stays put on upgrade', async () => {
-    const shifts: unknown[] = [];
-    const observer = new PerformanceObserver((list) => shifts.push(...list.getEntries()));
-    if (PerformanceObserver.supportedEntryTypes.includes('layout-shift')) observer.observe({ type: 'layout-shift' });
+    const { shifts, stop } = watchShifts();
     // Its own tag name, undefined until the test defines it (navtalk-avatar is defined by now).
     const style = document.createElement('style');
     style.textContent = `${RESERVE.replace(/navtalk-avatar/g, 'poster-avatar')}
@@ -132,19 +133,15 @@ describe('upgrading on a page that reserves the box', () => {
     </section>`);
     const img = page.querySelector('img')!;
     await waitUntil(() => img.complete && img.naturalWidth > 0, 'the poster loads before the script');
-    const rect = () => {
-      const { x, y, width, height } = img.getBoundingClientRect();
-      return [x, y, width, height].map(Math.round);
-    };
-    const before = rect();
+    const before = box(img);
     expect(before.slice(2, 4), 'it fills the reserved box').to.deep.equal([240, 240]);
     const { NavtalkAvatar } = await import('../../src/index.js');
     NavtalkAvatar.define('poster-avatar');
     const avatar = page.querySelector('poster-avatar') as NavtalkAvatar;
     await avatar.updateComplete;
     expect(avatar.shadowRoot!.querySelector('slot[name="poster"]'), 'the element is upgraded').to.exist;
-    expect(rect()).to.deep.equal(before);
-    observer.disconnect();
+    expect(box(img)).to.deep.equal(before);
+    stop();
     expect(shifts).to.deep.equal([]);
   });
 });
