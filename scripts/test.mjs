@@ -65,23 +65,29 @@ for (const step of STEPS) {
   await alongside;
 }
 
-/** Passed and failed test cases in one JUnit file (skipped ones count as neither). */
+/** Passed and failed test cases in one JUnit file (skipped ones count as neither), with each failure's name. */
 function countCases(file) {
-  const counts = { passed: 0, failed: 0 };
-  for (const [, body = ''] of readFileSync(`reports/${file}`, 'utf8').matchAll(/<testcase\b[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
-    if (/<(failure|error)\b/.test(body)) counts.failed++;
-    else if (!/<skipped\b/.test(body)) counts.passed++;
+  const counts = { passed: 0, failed: 0, failures: [] };
+  for (const [, attributes, body = ''] of readFileSync(`reports/${file}`, 'utf8').matchAll(/<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    if (/<(failure|error)\b/.test(body)) {
+      counts.failed++;
+      const name = /\bname="([^"]*)"/.exec(attributes)?.[1] ?? '(unnamed)';
+      const message = /<(?:failure|error)\b[^>]*?\bmessage="([^"]*)"/.exec(body)?.[1] ?? '';
+      counts.failures.push(`${file}: ${name}${message ? ` -- ${message.slice(0, 300)}` : ''}`);
+    } else if (!/<skipped\b/.test(body)) counts.passed++;
   }
   return counts;
 }
 
 let passed = checksPassed;
 let failed = checksFailed;
+const failures = [];
 const reports = readdirSync('reports').filter((f) => f.endsWith('.xml'));
 for (const file of reports) {
   const counts = countCases(file);
   passed += counts.passed;
   failed += counts.failed;
+  failures.push(...counts.failures);
 }
 // The element suite once per engine: each engine's own line, from its own JUnit file.
 const ENGINES = { Chromium: 'element.xml', Firefox: 'element-firefox.xml', WebKit: 'element-webkit.xml' };
@@ -91,6 +97,8 @@ const engines = Object.entries(ENGINES).map(([engine, file]) => {
   return `${engine} ${counts.passed} passed, ${counts.failed} failed`;
 });
 console.log(`\nElement suite: ${engines.join('; ')}`);
+// Named again at the very end, where a CI log that keeps only its tail still shows them.
+if (failures.length) console.log(`\nFailed tests:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failedSteps.length || failed ? 1 : 0);
