@@ -65,7 +65,8 @@ describe('runTask', () => {
     show();
     expect((await result).status).to.equal('done');
     const [poll] = await proxy.polls();
-    expect(poll!.at - shownAt).to.be.below(300);
+    // At once, not after a backoff pause (at least 800 ms); the slack is for a loaded machine.
+    expect(poll!.at - shownAt).to.be.below(700);
   });
 
   it('rejects with the signal reason when aborted', async () => {

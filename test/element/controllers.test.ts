@@ -206,7 +206,8 @@ describe('Generation', () => {
     Object.assign(host, { endpoint: proxy.endpoint, trigger: 'load', character: 'navtalk.Leo', audioUrl: 'https://cdn.example.com/hi.mp3' });
     const log = statuses(host);
     await fixture(html`${host}`);
-    await waitUntil(() => host.generation.status === 'started', 'started');
+    // The long-poll must have reached the proxy: 'started' is set from the POST's answer, before the poll is sent.
+    await waitUntil(async () => host.generation.status === 'started' && (await proxy.polls()).length === 1, 'a long-poll is in flight');
     host.generation.cancel();
     expect([host.generation.status, host.generation.cancelled]).to.deep.equal(['idle', true]);
     expect(log.at(-1)).to.equal('idle');
