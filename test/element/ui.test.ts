@@ -89,7 +89,7 @@ describe('loading UI', () => {
     await waitUntil(() => el.status !== 'idle', 'started');
     expect(part(el, 'progress')).to.equal(null);
     const values: number[] = [];
-    await waitUntil(() => part(el, 'progress'), 'the progress bar appears', { timeout: 1500 });
+    await waitUntil(() => part(el, 'progress'), 'the progress bar appears');
     expect(part(el, 'progress')!.getAttribute('aria-label')).to.equal('Video generation progress');
     while (el.status !== 'done') {
       const bar = part<HTMLProgressElement>(el, 'progress');
