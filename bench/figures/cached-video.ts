@@ -138,7 +138,7 @@ ${table(['', 'median', 'p90', 'min', 'max'], rows)}
 
 ${note('first')}
 ${note('repeat')}
-Status \`done\` comes when the video's metadata has loaded (${proxy('first')} on a first visit, ${proxy('repeat')} on a repeat view): the lookup is the video's own request, so nothing waits for the proxy before the video starts loading. ${missed ? `Why the goal is missed: the kept copy comes through the Worker (wrangler dev's two workerd processes, the Worker's store lookup and R2) where the bare video is a file of the mock's; the element adds its upgrade and first render, and the \`later\` chunk is fetched beside the video.` : ''}
+Status \`done\` comes when the video's metadata has loaded (${proxy('first')} on a first visit, ${proxy('repeat')} on a repeat view): the lookup is the video's own request, so nothing waits for the proxy before the video starts loading. ${missed ? `Why the goal is missed: the kept copy comes through the Worker (wrangler dev's two workerd processes, the Worker's store lookup and R2) where the bare video is a file of the mock's; the element adds its upgrade and first render, and on a first visit the video's request waits for the \`later\` chunk, which checks the inputs the lookup URL is made from.` : ''}
 
 
 **Pre-rendered (\`result-url\`).** The same script's video made in advance, as \`navtalk-avatar prerender\` leaves the
