@@ -125,7 +125,8 @@ return out`;
 const FINISHED = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
 /**
  * The token bucket of limits.ts (takeToken) in Lua: KEYS[1] = the client's bucket, ARGV = per minute, now (ms).
- * Returns 0 when a token was taken, else the seconds until one is back.
+ * Returns 0 when a token was taken, else the seconds until one is back. The tokens are stored with %.17g, the exact
+ * double (tostring keeps 14 digits, and a wait that falls on a whole second then rounded up to the next one).
  */
 const TAKE = `
 local per = tonumber(ARGV[1])
@@ -136,7 +137,7 @@ local tokens = per
 if bucket[1] then tokens = math.min(per, tonumber(bucket[1]) + math.max(0, now - tonumber(bucket[2])) * rate) end
 local wait = 0
 if tokens >= 1 then tokens = tokens - 1 else wait = math.max(1, math.ceil((1 - tokens) / rate / 1000)) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], 60000)
 return wait`;
 /** Tells every process that a task changed (KEYS[1] = the channel, ARGV[1] = the task id). */

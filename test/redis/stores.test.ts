@@ -24,6 +24,7 @@ const stores = () => redisStores({ redis: ioredisCommands(client), config, prefi
 
 describe('Redis stores', () => {
   it('the token bucket in Lua answers as takeToken does, request by request', async () => {
+    // The example was found by this property: 19 s of refill exactly, which Lua's 14-digit tostring made 20.
     await fc.assert(fc.asyncProperty(
       fc.integer({ min: 1, max: 30 }),
       fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 40 }),
@@ -38,7 +39,7 @@ describe('Redis stores', () => {
           expect(await limiter.take('client', perMinute, now)).toEqual(expected.admission);
         }
       },
-    ), { numRuns: 40 });
+    ), { numRuns: 40, examples: [[1, [0, 10_614, 17_924, 12_462, 0]]] });
   });
 
   it('the daily budget is exact under 200 concurrent reservations, and per UTC day', async () => {
