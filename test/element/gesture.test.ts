@@ -3,7 +3,7 @@
 import { sendMouse } from '@web/test-runner-commands';
 import { expect } from '@open-wc/testing';
 import type { NavtalkAvatar } from '../../src/index.js';
-import { mount, part, ready } from './support/helpers.js';
+import { mount, part, ready, retryWebKitDecodeStalls } from './support/helpers.js';
 import { waitUntil } from './support/wait.js';
 import { testProxy } from './support/proxy.js';
 
@@ -33,7 +33,8 @@ describe('trigger="click" with a real click', () => {
 });
 
 describe('one audible avatar at a time', () => {
-  it('one starting with sound pauses the one that spoke; muted ones play on; unmuting one takes the sound', async () => {
+  it('one starting with sound pauses the one that spoke; muted ones play on; unmuting one takes the sound', async function () {
+    retryWebKitDecodeStalls(this);
     const proxy = await testProxy({ timeline: [{ status: 'done', at: 0 }] });
     const avatar = async (text: string, extra: Record<string, boolean> = {}) => {
       const el = await mount({ endpoint: proxy.endpoint, trigger: 'load', character: 'navtalk.Leo', text, voice: 'echo', loop: true, ...extra });

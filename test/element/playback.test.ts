@@ -3,7 +3,7 @@
 import { emulateMedia } from '@web/test-runner-commands';
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import type { NavtalkAvatar } from '../../src/index.js';
-import { AUDIO, mount, part, ready } from './support/helpers.js';
+import { AUDIO, mount, part, ready, retryWebKitDecodeStalls } from './support/helpers.js';
 import { waitUntil } from './support/wait.js';
 import { testProxy } from './support/proxy.js';
 
@@ -147,9 +147,7 @@ describe('playback', () => {
   });
 
   it('several autoplay muted avatars all play: a muted video is never paused by another', async function () {
-    // WebKitGTK decodes the three in software with GStreamer, and now and then (about 1 run in 10 here, on an idle
-    // machine too) one stalls at readyState 2 for good; the behaviour under test fails every time, not now and then.
-    if (navigator.userAgent.includes('WebKit') && !navigator.userAgent.includes('Chrome/')) this.retries(2);
+    retryWebKitDecodeStalls(this);
     // Each its own video, as avatars of different scripts have.
     const avatars = await Promise.all(['One.', 'Two.', 'Three.'].map((text, i) =>
       done({ ...TEXT, text, autoplay: true, muted: true, loop: true }, `/test/fixtures/avatar.mp4?avatar=${i + 1}`)));
